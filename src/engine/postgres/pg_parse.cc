@@ -1,0 +1,311 @@
+// Splits PostgreSQL scripts into statements with libpg_query (the server's own
+// grammar) and classifies each one for the runner.
+#include "engine/postgres/pg_parse.h"
+
+#include <pg_query.h>
+
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace ratchet::postgres {
+namespace {
+
+using nlohmann::json;
+
+bool IsIdentifierByte(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
+         u == '$' || u >= 0x80;
+}
+
+bool IsTagStartByte(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' || u >= 0x80;
+}
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Returns the position just past the comment starting at `i` (which must be
+// "--" or "/*"); block comments nest, as in PostgreSQL.
+size_t SkipComment(std::string_view text, size_t i) {
+  if (text[i] == '-') {
+    size_t end = text.find('\n', i);
+    return end == std::string_view::npos ? text.size() : end;
+  }
+  int depth = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 2, "/*") == 0) {
+      ++depth;
+      i += 2;
+    } else if (text.compare(i, 2, "*/") == 0) {
+      i += 2;
+      if (--depth == 0) return i;
+    } else {
+      ++i;
+    }
+  }
+  return text.size();
+}
+
+bool StartsComment(std::string_view text, size_t i) {
+  return text.compare(i, 2, "--") == 0 || text.compare(i, 2, "/*") == 0;
+}
+
+// Returns the first position at or after `i` that is neither whitespace nor
+// inside a comment, bounded by `end`.
+size_t SkipBlanksAndComments(std::string_view text, size_t i, size_t end) {
+  while (i < end) {
+    if (IsSpace(text[i])) {
+      ++i;
+    } else if (StartsComment(text, i)) {
+      i = SkipComment(text, i);
+    } else {
+      break;
+    }
+  }
+  return i < end ? i : end;
+}
+
+// If a dollar-quote opening tag ($$ or $tag$) starts at `i`, returns it.
+std::optional<std::string_view> DollarTagAt(std::string_view text, size_t i) {
+  if (i > 0 && IsIdentifierByte(text[i - 1])) return std::nullopt;  // part of an identifier
+  size_t j = i + 1;
+  if (j < text.size() && IsTagStartByte(text[j])) {
+    while (j < text.size() && IsIdentifierByte(text[j]) && text[j] != '$') ++j;
+  }
+  if (j >= text.size() || text[j] != '$') return std::nullopt;
+  return text.substr(i, j - i + 1);
+}
+
+// Returns the position of the first psql meta-command (a line whose first
+// non-blank character is a backslash, outside strings, quoted identifiers,
+// dollar quotes and comments), or npos.
+size_t FindMetaCommand(std::string_view text) {
+  bool line_start = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (line_start) {
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++i;
+        continue;
+      }
+      if (c == '\\') return i;
+      line_start = false;
+    }
+    if (c == '\n') {
+      line_start = true;
+      ++i;
+    } else if (StartsComment(text, i)) {
+      i = SkipComment(text, i);
+    } else if (c == '\'') {
+      bool escapes = i > 0 && (text[i - 1] == 'e' || text[i - 1] == 'E') &&
+                     (i < 2 || !IsIdentifierByte(text[i - 2]));
+      ++i;
+      while (i < text.size()) {
+        if (escapes && text[i] == '\\') {
+          i += 2;
+        } else if (text[i] == '\'') {
+          if (i + 1 < text.size() && text[i + 1] == '\'') {
+            i += 2;
+          } else {
+            ++i;
+            break;
+          }
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '"') {
+      size_t end = text.find('"', i + 1);
+      while (end != std::string_view::npos && end + 1 < text.size() && text[end + 1] == '"') {
+        end = text.find('"', end + 2);
+      }
+      i = end == std::string_view::npos ? text.size() : end + 1;
+    } else if (c == '$') {
+      std::optional<std::string_view> tag = DollarTagAt(text, i);
+      if (!tag) {
+        ++i;
+        continue;
+      }
+      size_t end = text.find(*tag, i + tag->size());
+      i = end == std::string_view::npos ? text.size() : end + tag->size();
+    } else {
+      ++i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Converts a 1-based character position (as PostgreSQL reports it) in UTF-8
+// `text` into a 0-based byte offset, clamped to the text's size.
+size_t CharPositionToByte(std::string_view text, int position) {
+  size_t byte = 0;
+  for (int chars = 1; chars < position && byte < text.size(); ++chars) {
+    ++byte;
+    while (byte < text.size() && (static_cast<unsigned char>(text[byte]) & 0xC0) == 0x80) ++byte;
+  }
+  return byte;
+}
+
+Status LoadError(std::string message, std::string sqlstate, std::string_view text,
+                 size_t statement_offset, size_t error_offset, size_t statement_length) {
+  DbError error;
+  error.sqlstate = std::move(sqlstate);
+  error.message = message;
+  error.statement_offset = statement_offset;
+  error.error_offset = error_offset;
+  if (statement_offset < text.size()) {
+    error.statement = std::string(text.substr(statement_offset, statement_length));
+  }
+  return Status::DbFailure(Code::kInvalidSet, std::move(message), std::move(error));
+}
+
+// Locates the statement around byte `position` of `text` with the scanner
+// (which tolerates syntax errors) and returns its trimmed start and length.
+std::pair<size_t, size_t> StatementAround(const std::string& text, size_t position) {
+  PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
+  std::pair<size_t, size_t> found{position, text.size() - position};
+  if (split.error == nullptr) {
+    for (int i = 0; i < split.n_stmts; ++i) {
+      size_t begin = static_cast<size_t>(split.stmts[i]->stmt_location);
+      size_t length = split.stmts[i]->stmt_len == 0 ? text.size() - begin
+                                                    : static_cast<size_t>(split.stmts[i]->stmt_len);
+      if (begin > position) break;
+      size_t start = SkipBlanksAndComments(text, begin, begin + length);
+      if (start > position) start = begin;
+      found = {start, begin + length - start};
+    }
+  }
+  pg_query_free_split_result(split);
+  return found;
+}
+
+// Sets `statement`'s flags from its parse tree `node` (the value under the
+// node's name) and returns a load error for statements ratchet cannot run.
+Status Classify(const json& node, Statement* statement) {
+  const std::string& name = statement->node;
+  auto flag = [&node](const char* key) { return node.value(key, false); };
+  if (name == "TransactionStmt") {
+    statement->transaction_control = true;
+  } else if (name == "IndexStmt" || name == "DropStmt") {
+    statement->non_transactional = flag("concurrent");
+  } else if (name == "ReindexStmt") {
+    std::string kind = node.value("kind", "");
+    statement->non_transactional =
+        kind == "REINDEX_OBJECT_SYSTEM" || kind == "REINDEX_OBJECT_DATABASE";
+    for (const json& param : node.value("params", json::array())) {
+      if (param.contains("DefElem") && param["DefElem"].value("defname", "") == "concurrently") {
+        statement->non_transactional = true;
+      }
+    }
+  } else if (name == "VacuumStmt") {
+    statement->non_transactional = flag("is_vacuumcmd");
+  } else if (name == "CreatedbStmt" || name == "DropdbStmt" || name == "AlterSystemStmt" ||
+             name == "CreateTableSpaceStmt" || name == "DropTableSpaceStmt" ||
+             name == "CreateSubscriptionStmt" || name == "DropSubscriptionStmt") {
+    statement->non_transactional = true;
+  } else if (name == "AlterDatabaseStmt") {
+    for (const json& option : node.value("options", json::array())) {
+      if (option.contains("DefElem") && option["DefElem"].value("defname", "") == "tablespace") {
+        statement->non_transactional = true;
+      }
+    }
+  } else if (name == "ClusterStmt") {
+    statement->non_transactional = !node.contains("relation");
+  } else if (name == "DiscardStmt") {
+    statement->non_transactional = node.value("target", "") == "DISCARD_ALL";
+  } else if (name == "CopyStmt" && !node.contains("filename") && !flag("is_program")) {
+    if (flag("is_from")) {
+      return Status(Code::kInvalidSet,
+                    "COPY ... FROM STDIN needs rows fed by the client, and ratchet cannot feed "
+                    "stdin data; write the rows as INSERT statements, or COPY FROM a file on the "
+                    "database server");
+    }
+    return Status(Code::kInvalidSet,
+                  "COPY ... TO STDOUT sends rows to the client, and ratchet has nowhere to put "
+                  "them; COPY TO a file on the database server, or use a SELECT in a check "
+                  "section");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SplitScript(std::string_view text, std::vector<Statement>* out) {
+  out->clear();
+  if (text.find('\0') != std::string_view::npos) {
+    size_t at = text.find('\0');
+    return LoadError("the SQL contains a NUL byte; save the file as UTF-8 text", "", text, at, 0,
+                     1);
+  }
+  size_t meta = FindMetaCommand(text);
+  if (meta != std::string_view::npos) {
+    size_t line_end = text.find('\n', meta);
+    size_t length = (line_end == std::string_view::npos ? text.size() : line_end) - meta;
+    return LoadError(
+        "psql meta-command '" + std::string(text.substr(meta, length)) +
+            "': psql meta-commands (\\i, \\set, \\connect ...) are not SQL, and ratchet runs "
+            "items without psql; write the SQL itself in the item",
+        "", text, meta, 0, length);
+  }
+
+  // One parse of the whole text yields each statement's location and tree:
+  // the same statements pg_query_split_with_parser would find.
+  const std::string input(text);
+  PgQueryParseResult parsed = pg_query_parse(input.c_str());
+  if (parsed.error != nullptr) {
+    std::string message = parsed.error->message != nullptr ? parsed.error->message : "syntax error";
+    int cursor = parsed.error->cursorpos;
+    pg_query_free_parse_result(parsed);
+    if (cursor <= 0) {
+      return LoadError(message, "42601", text, 0, std::string::npos, text.size());
+    }
+    size_t position = CharPositionToByte(input, cursor);
+    auto [start, length] = StatementAround(input, position);
+    return LoadError(message, "42601", text, start, position - start, length);
+  }
+
+  Status status;
+  try {
+    json tree = json::parse(parsed.parse_tree);
+    for (const json& raw : tree.value("stmts", json::array())) {
+      size_t begin = raw.value("stmt_location", size_t{0});
+      size_t length = raw.value("stmt_len", size_t{0});
+      if (length == 0 || begin + length > text.size()) length = text.size() - begin;
+      size_t start = SkipBlanksAndComments(text, begin, begin + length);
+      size_t end = begin + length;
+      while (end > start && IsSpace(text[end - 1])) --end;
+
+      Statement statement;
+      statement.offset = start;
+      statement.length = end - start;
+      const json& stmt = raw.at("stmt");
+      if (stmt.is_object() && !stmt.empty()) {
+        statement.node = stmt.begin().key();
+        status = Classify(stmt.begin().value(), &statement);
+        if (!status.ok()) {
+          status = LoadError(status.message(), "0A000", text, statement.offset, 0,
+                             statement.length);
+          break;
+        }
+      }
+      out->push_back(std::move(statement));
+    }
+  } catch (const std::exception& e) {
+    status = Status(Code::kInternal,
+                    std::string("cannot read libpg_query's parse tree: ") + e.what());
+  }
+  pg_query_free_parse_result(parsed);
+  if (!status.ok()) out->clear();
+  return status;
+}
+
+}  // namespace ratchet::postgres
