@@ -1,0 +1,114 @@
+// Running upgrades against one database: upgrade, status, repair, baseline.
+#ifndef RATCHET_RUNNER_H_
+#define RATCHET_RUNNER_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratchet/engine.h"
+#include "ratchet/plan.h"
+#include "ratchet/status.h"
+#include "ratchet/upgrade_set.h"
+
+namespace ratchet {
+
+enum class ItemOutcome {
+  kApplied,
+  kFailed,          // a required item failed: the run stops
+  kFailedOptional,  // recorded, the run goes on, retried next run
+  kSkipped,         // an optional item whose requirement failed in this run
+};
+
+// Receives progress from the runner; the library never prints. The tool
+// turns these calls into lines on the terminal.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void Banner(const std::string& text) {}
+  virtual void ItemStarted(const Item& item, size_t index, size_t count) {}
+  virtual void ItemFinished(const Item& item, ItemOutcome outcome,
+                            std::chrono::milliseconds elapsed, const Status& error) {}
+  // A retry after a lock timeout, and other notes worth a line.
+  virtual void Note(const std::string& text) {}
+};
+
+// The first error of the last failure, as the bookkeeping records it.
+struct RecordedError {
+  std::string version;
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string statement;
+  std::string sqlstate;
+  std::string message;
+  std::string at;
+};
+
+// What `ratchet status` shows for one database.
+struct DatabaseStatus {
+  std::string database;  // password-free
+  EngineKind engine = EngineKind::kSqlite;
+  bool initialized = false;  // bookkeeping tables exist
+  std::string status = "new";  // new, active, upgrading, failed-upgrade, ...
+  std::string release;         // newest release fully applied, or ""
+  std::string upgrade_id;
+  std::string updated_at;
+  std::string in_flight;       // the item being applied when the run stopped
+  std::vector<AppliedItem> applied;
+  Plan plan;
+  std::optional<RecordedError> last_error;
+};
+
+// Reads the status of the database behind `conn` against `set`. Read-only:
+// never creates the bookkeeping.
+Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set);
+
+struct UpgradeOptions {
+  std::optional<Version> target;                    // --to
+  std::chrono::milliseconds lock_wait{10000};       // --lock-wait
+  bool allow_unknown = false;                       // applied versions the set lacks
+  int max_lock_retries = 5;                         // lock_timeout retries per item
+  std::chrono::milliseconds first_retry_delay{200}; // doubled on each retry
+};
+
+struct UpgradeSummary {
+  size_t applied = 0;
+  size_t failed_optional = 0;
+  size_t skipped = 0;
+  size_t covered = 0;  // satisfied by a same-as equivalent
+  std::string release; // release reached, or ""
+};
+
+// Brings the database up to the target: takes the upgrade lock, creates the
+// bookkeeping on first use, refuses drift and unknown versions (kRefused),
+// then applies each pending item with its bookkeeping row in one transaction
+// (invariant 1). Stops at the first failed required item, records the
+// failed-upgrade state with that error, and returns kUpgradeFailed with
+// file:line:column. Re-running resumes.
+Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
+                               const UpgradeOptions& options, Reporter* reporter);
+
+struct RepairSummary {
+  std::vector<Drift> accepted_drift;
+  bool cleared_failure = false;
+};
+
+// Accepts drifted checksums and clears a failed-upgrade state, each with an
+// audit event. Takes the upgrade lock.
+Result<RepairSummary> Repair(Connection& conn, const UpgradeSet& set,
+                             std::chrono::milliseconds lock_wait);
+
+// Marks every item of release `head` as applied without running it, on a
+// database whose schema is already at that release but predates ratchet.
+// Refuses (kRefused) if the database already has applied items.
+Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& head,
+                        const std::string& release_name, std::chrono::milliseconds lock_wait);
+
+// The version of ratchet itself.
+const char* ToolVersion();
+
+}  // namespace ratchet
+
+#endif  // RATCHET_RUNNER_H_

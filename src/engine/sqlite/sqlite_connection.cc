@@ -1,0 +1,353 @@
+// SQLite connections: scripts split by sqlite3_prepare_v2 tails, the upgrade
+// lock as an flock on the database file, statement timeouts through the
+// progress handler.
+#include "engine/sqlite/sqlite_connection.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "set/sql_lexer.h"
+
+namespace ratchet::sqlite {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* PrimaryCodeName(int code) {
+  switch (code & 0xff) {
+    case SQLITE_ERROR: return "SQLITE_ERROR";
+    case SQLITE_INTERNAL: return "SQLITE_INTERNAL";
+    case SQLITE_PERM: return "SQLITE_PERM";
+    case SQLITE_ABORT: return "SQLITE_ABORT";
+    case SQLITE_BUSY: return "SQLITE_BUSY";
+    case SQLITE_LOCKED: return "SQLITE_LOCKED";
+    case SQLITE_NOMEM: return "SQLITE_NOMEM";
+    case SQLITE_READONLY: return "SQLITE_READONLY";
+    case SQLITE_INTERRUPT: return "SQLITE_INTERRUPT";
+    case SQLITE_IOERR: return "SQLITE_IOERR";
+    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
+    case SQLITE_FULL: return "SQLITE_FULL";
+    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
+    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
+    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
+    case SQLITE_MISUSE: return "SQLITE_MISUSE";
+    case SQLITE_RANGE: return "SQLITE_RANGE";
+    case SQLITE_NOTADB: return "SQLITE_NOTADB";
+    default: return "SQLITE";
+  }
+}
+
+struct StatementDeleter {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+// Offset of the first code byte in `text`, skipping blanks and comments.
+size_t FirstCode(std::string_view text) {
+  size_t first = std::string_view::npos;
+  ScanSql(text, [&](SqlSegment kind, size_t begin, size_t) {
+    if (first == std::string_view::npos &&
+        (kind == SqlSegment::kCode || kind == SqlSegment::kQuoted)) {
+      first = begin;
+    }
+  });
+  return first == std::string_view::npos ? text.size() : first;
+}
+
+// The pid holding an flock on the file with this device and inode, from
+// /proc/locks, or 0.
+pid_t FlockHolder(dev_t dev, ino_t ino) {
+  // Lines read "1: FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF",
+  // device numbers in hex; waiters are marked "->" and skipped.
+  std::ifstream in("/proc/locks");
+  std::string line;
+  const std::string wanted = fmt::format("{:02x}:{:02x}:{}", major(dev), minor(dev), ino);
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string index, type, mode, access, pid, id;
+    fields >> index >> type >> mode >> access >> pid >> id;
+    if (type == "FLOCK" && id == wanted) return static_cast<pid_t>(std::atoi(pid.c_str()));
+  }
+  return 0;
+}
+
+std::string ProcessDescription(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (char& c : cmdline) {
+    if (c == '\0') c = ' ';
+  }
+  while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+  if (cmdline.size() > 120) cmdline = cmdline.substr(0, 117) + "...";
+  return cmdline;
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path, std::string display, const ConnectOptions& options)
+      : db_(db), path_(std::move(path)), display_(std::move(display)), options_(options) {
+    sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+    sqlite3_progress_handler(db_, 10000, &SqliteConnection::Progress, this);
+  }
+
+  ~SqliteConnection() override {
+    sqlite3_close_v2(db_);
+    // Closed after SQLite: closing any descriptor of the file drops the
+    // process's POSIX locks on it, which SQLite relies on.
+    if (lock_fd_ >= 0) close(lock_fd_);
+  }
+
+  EngineKind kind() const override { return EngineKind::kSqlite; }
+  const std::string& display_name() const override { return display_; }
+
+  Status Execute(std::string_view sql, const std::vector<Value>& params) override {
+    return Run(sql, params, nullptr);
+  }
+
+  Result<QueryResult> Query(std::string_view sql, const std::vector<Value>& params) override {
+    QueryResult result;
+    Status s = Run(sql, params, &result);
+    if (!s.ok()) return s;
+    return result;
+  }
+
+  Status ExecuteScript(std::string_view script) override {
+    const char* begin = script.data();
+    const char* end = script.data() + script.size();
+    const char* cursor = begin;
+    while (cursor < end) {
+      size_t tail_offset = static_cast<size_t>(cursor - begin);
+      size_t first = FirstCode(std::string_view(cursor, end - cursor));
+      if (tail_offset + first >= script.size()) break;  // only blanks and comments left
+      size_t statement_offset = tail_offset + first;
+      sqlite3_stmt* raw = nullptr;
+      const char* next = nullptr;
+      deadline_ = statement_timeout_.count() > 0 ? Clock::now() + statement_timeout_
+                                                 : Clock::time_point::max();
+      int rc = sqlite3_prepare_v2(db_, cursor, static_cast<int>(end - cursor), &raw, &next);
+      StatementPtr stmt(raw);
+      if (rc != SQLITE_OK) {
+        int eo = sqlite3_error_offset(db_);
+        size_t error_offset = std::string::npos;
+        if (eo >= 0 && tail_offset + eo >= statement_offset) {
+          error_offset = tail_offset + eo - statement_offset;
+        }
+        return ErrorAt(script, statement_offset, next ? next - begin : script.size(), error_offset);
+      }
+      if (!stmt) break;  // the rest was only comments
+      while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      }
+      if (rc != SQLITE_DONE) {
+        return ErrorAt(script, statement_offset, next - begin, std::string::npos);
+      }
+      cursor = next;
+    }
+    deadline_ = Clock::time_point::max();
+    return Status::Ok();
+  }
+
+  Status Begin() override { return Run("BEGIN IMMEDIATE", {}, nullptr); }
+  Status Commit() override { return Run("COMMIT", {}, nullptr); }
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_)) return Status::Ok();
+    return Run("ROLLBACK", {}, nullptr);
+  }
+
+  Status AcquireUpgradeLock(std::chrono::milliseconds wait) override {
+    if (lock_fd_ < 0) {
+      lock_fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+      if (lock_fd_ < 0) {
+        return Status(Code::kConnection,
+                      fmt::format("{}: cannot open the file to take the upgrade lock: {}", display_,
+                                  std::strerror(errno)));
+      }
+    }
+    auto deadline = Clock::now() + wait;
+    while (true) {
+      if (flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) return Status::Ok();
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        return Status(Code::kConnection, fmt::format("{}: cannot take the upgrade lock: {}",
+                                                     display_, std::strerror(errno)));
+      }
+      if (Clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::string holder = "another process";
+    struct stat st{};
+    if (fstat(lock_fd_, &st) == 0) {
+      pid_t pid = FlockHolder(st.st_dev, st.st_ino);
+      if (pid > 0) {
+        std::string what = ProcessDescription(pid);
+        holder = what.empty() ? fmt::format("pid {}", pid) : fmt::format("pid {} ({})", pid, what);
+      }
+    }
+    return Status(Code::kLockBusy,
+                  fmt::format("{}: another ratchet is upgrading this database: the upgrade lock "
+                              "is held by {} and was not released within {} ms; wait for it to "
+                              "finish, or raise --lock-wait",
+                              display_, holder, wait.count()));
+  }
+
+  void ReleaseUpgradeLock() override {
+    if (lock_fd_ >= 0) flock(lock_fd_, LOCK_UN);
+  }
+
+  Status SetTimeouts(const Timeouts& timeouts) override {
+    auto busy = timeouts.lock_timeout.count() > 0 ? timeouts.lock_timeout : options_.busy_timeout;
+    sqlite3_busy_timeout(db_, static_cast<int>(busy.count()));
+    statement_timeout_ = timeouts.statement_timeout;
+    return Status::Ok();
+  }
+
+  std::string BookkeepingTable(std::string_view name) const override {
+    return fmt::format("{}_{}", options_.history_schema, name);
+  }
+  std::vector<std::string> BookkeepingPrelude() const override { return {}; }
+
+  Result<bool> HasBookkeeping() override {
+    auto r = Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
+                   {BookkeepingTable("state")});
+    if (!r.ok()) return r.status();
+    return !r->rows.empty();
+  }
+
+ private:
+  static int Progress(void* self) {
+    auto* conn = static_cast<SqliteConnection*>(self);
+    return Clock::now() > conn->deadline_ ? 1 : 0;
+  }
+
+  Status ErrorAt(std::string_view script, size_t statement_offset, size_t statement_end,
+                 size_t error_offset) {
+    DbError error;
+    int code = sqlite3_extended_errcode(db_);
+    error.sqlstate = PrimaryCodeName(code);
+    error.message = sqlite3_errmsg(db_);
+    if ((code & 0xff) == SQLITE_INTERRUPT && deadline_ != Clock::time_point::max()) {
+      error.message = fmt::format("statement timeout ({} ms) reached", statement_timeout_.count());
+    }
+    statement_end = std::min(statement_end, script.size());
+    error.statement = std::string(script.substr(statement_offset, statement_end - statement_offset));
+    while (!error.statement.empty() &&
+           std::isspace(static_cast<unsigned char>(error.statement.back()))) {
+      error.statement.pop_back();
+    }
+    error.statement_offset = statement_offset;
+    error.error_offset = error_offset;
+    deadline_ = Clock::time_point::max();
+    std::string message = fmt::format("{}: {}", error.sqlstate, error.message);
+    return Status::DbFailure(Code::kUpgradeFailed, std::move(message), std::move(error));
+  }
+
+  Status Run(std::string_view sql, const std::vector<Value>& params, QueryResult* result) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    StatementPtr stmt(raw);
+    if (rc != SQLITE_OK) return Failure(sql);
+    for (size_t i = 0; i < params.size(); ++i) {
+      int index = sqlite3_bind_parameter_index(stmt.get(), fmt::format("${}", i + 1).c_str());
+      if (index == 0) continue;  // the statement does not use this parameter
+      const Value& v = params[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        sqlite3_bind_null(stmt.get(), index);
+      } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        sqlite3_bind_int64(stmt.get(), index, *n);
+      } else {
+        const std::string& s = std::get<std::string>(v);
+        sqlite3_bind_text(stmt.get(), index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+    }
+    if (result) {
+      int n = sqlite3_column_count(stmt.get());
+      for (int c = 0; c < n; ++c) result->columns.emplace_back(sqlite3_column_name(stmt.get(), c));
+    }
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      if (!result) continue;
+      Row row;
+      int n = sqlite3_column_count(stmt.get());
+      row.reserve(n);
+      for (int c = 0; c < n; ++c) {
+        if (sqlite3_column_type(stmt.get(), c) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), c));
+          row.emplace_back(std::string(text, sqlite3_column_bytes(stmt.get(), c)));
+        }
+      }
+      result->rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) return Failure(sql);
+    return Status::Ok();
+  }
+
+  Status Failure(std::string_view sql) {
+    DbError error;
+    error.sqlstate = PrimaryCodeName(sqlite3_extended_errcode(db_));
+    error.message = sqlite3_errmsg(db_);
+    error.statement = std::string(sql);
+    Code code = (sqlite3_errcode(db_) == SQLITE_BUSY) ? Code::kLockBusy : Code::kUpgradeFailed;
+    std::string message = fmt::format("{}: {}", error.sqlstate, error.message);
+    return Status::DbFailure(code, std::move(message), std::move(error));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::string display_;
+  ConnectOptions options_;
+  int lock_fd_ = -1;
+  std::chrono::milliseconds statement_timeout_{0};
+  Clock::time_point deadline_ = Clock::time_point::max();
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path(target.conninfo);
+  if (!options.create_if_missing && !fs::exists(path, ec)) {
+    return Status(Code::kConnection,
+                  fmt::format("{}: no such database file: check the path, or run 'ratchet "
+                              "upgrade' to create it",
+                              target.display));
+  }
+  fs::path parent = path.parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    return Status(Code::kConnection,
+                  fmt::format("{}: directory {} does not exist: create it first", target.display,
+                              parent.string()));
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (options.create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(target.conninfo.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status(Code::kConnection, fmt::format("{}: cannot open: {}", target.display, why));
+  }
+  auto conn = std::make_unique<SqliteConnection>(db, target.conninfo, target.display, options);
+  // Touch the file so that a file that is not a database fails here, clearly.
+  auto probe = conn->Query("SELECT count(*) FROM sqlite_master", {});
+  if (!probe.ok()) {
+    return Status(Code::kConnection,
+                  fmt::format("{}: not a usable SQLite database: {}", target.display,
+                              probe.status().message()));
+  }
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+}  // namespace ratchet::sqlite

@@ -1,0 +1,172 @@
+// The planner: pending items in version order, same-as coverage, the
+// optional cascade, drift and unknown versions.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ratchet/plan.h"
+
+namespace ratchet {
+
+const char* PhaseName(Phase phase) {
+  switch (phase) {
+    case Phase::kPrepared: return "prepared";
+    case Phase::kApplied: return "applied";
+    case Phase::kFailed: return "failed";
+  }
+  return "?";
+}
+
+std::optional<Phase> ParsePhase(std::string_view text) {
+  if (text == "prepared") return Phase::kPrepared;
+  if (text == "applied") return Phase::kApplied;
+  if (text == "failed") return Phase::kFailed;
+  return std::nullopt;
+}
+
+bool Plan::IsEffectivelyOptional(const Version& v) const {
+  return std::find(effectively_optional.begin(), effectively_optional.end(), v) !=
+         effectively_optional.end();
+}
+
+namespace {
+
+// Versions related by same-as form groups: applying one applies them all.
+std::map<Version, std::set<Version>> SameAsGroups(const std::vector<const Item*>& items) {
+  std::map<Version, Version> parent;
+  std::function<Version(const Version&)> find = [&](const Version& v) {
+    auto it = parent.find(v);
+    if (it == parent.end() || it->second == v) return v;
+    Version root = find(it->second);
+    parent[v] = root;
+    return root;
+  };
+  for (const Item* item : items) parent.emplace(item->version, item->version);
+  for (const Item* item : items) {
+    if (!item->same_as) continue;
+    parent.emplace(*item->same_as, *item->same_as);
+    parent[find(item->version)] = find(*item->same_as);
+  }
+  std::map<Version, std::set<Version>> members;
+  for (const auto& [v, _] : parent) members[find(v)].insert(v);
+  std::map<Version, std::set<Version>> groups;
+  for (const auto& [v, _] : parent) groups[v] = members[find(v)];
+  return groups;
+}
+
+}  // namespace
+
+Plan MakePlan(const UpgradeSet& set, EngineKind engine, const std::vector<AppliedItem>& applied,
+              const PlanOptions& options) {
+  Plan plan;
+  std::vector<const Item*> items = set.ItemsFor(engine);
+  std::map<Version, const Item*> by_version;
+  for (const Item* item : items) by_version[item->version] = item;
+
+  std::set<Version> done;  // applied, or planned earlier in this plan
+  for (const AppliedItem& a : applied) {
+    auto it = by_version.find(a.version);
+    if (it == by_version.end()) {
+      plan.unknown.push_back(a);
+      continue;
+    }
+    if (a.phase != Phase::kApplied) continue;
+    done.insert(a.version);
+    if (a.checksum != it->second->checksum) {
+      plan.drift.push_back({a.version, it->second->file_name, a.checksum, it->second->checksum});
+    }
+  }
+
+  auto groups = SameAsGroups(items);
+  auto covered = [&](const Version& v) {
+    for (const Version& other : groups[v]) {
+      if (other != v && done.count(other)) return true;
+    }
+    return false;
+  };
+
+  // Selected: every item up to the target; requires are earlier by
+  // construction, but are pulled in explicitly so a target never runs an
+  // item without what it needs.
+  std::set<Version> selected;
+  std::function<void(const Version&)> select = [&](const Version& v) {
+    if (!selected.insert(v).second) return;
+    auto it = by_version.find(v);
+    if (it == by_version.end()) return;
+    for (const Version& r : it->second->requires_versions) select(r);
+  };
+  for (const Item* item : items) {
+    if (!options.target || item->version <= *options.target) select(item->version);
+  }
+
+  for (const Item* item : items) {
+    if (!selected.count(item->version) || done.count(item->version)) continue;
+    if (covered(item->version)) {
+      plan.covered.push_back(item);
+      continue;
+    }
+    plan.pending.push_back(item);
+    done.insert(item->version);
+  }
+
+  // The optional cascade: an optional item that a non-optional pending item
+  // needs, directly or through others, is required.
+  std::set<Version> required;
+  std::function<void(const Version&)> require = [&](const Version& v) {
+    if (!required.insert(v).second) return;
+    auto it = by_version.find(v);
+    if (it == by_version.end()) return;
+    for (const Version& r : it->second->requires_versions) require(r);
+  };
+  for (const Item* item : plan.pending) {
+    if (!item->optional) require(item->version);
+  }
+  for (const Item* item : plan.pending) {
+    if (item->optional && !required.count(item->version)) {
+      plan.effectively_optional.push_back(item->version);
+    }
+  }
+  return plan;
+}
+
+Result<Version> ResolveTarget(const UpgradeSet& set, std::string_view text) {
+  if (const Release* r = set.FindRelease(text)) return r->head;
+  auto v = Version::Parse(text);
+  if (!v) {
+    std::string names;
+    for (const Release& r : set.project.releases) names += (names.empty() ? "" : ", ") + r.name;
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--to {}: neither a version (e.g. V3, V2.1) nor a release in "
+                              "ratchet.toml{}",
+                              text, names.empty() ? "" : " (" + names + ")"));
+  }
+  bool known = std::any_of(set.items.begin(), set.items.end(),
+                           [&](const Item& i) { return i.version == *v; });
+  if (!known) {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--to {}: no item has version {}", text, v->ToString()));
+  }
+  return *v;
+}
+
+std::string CurrentRelease(const UpgradeSet& set, EngineKind engine,
+                           const std::vector<AppliedItem>& applied) {
+  std::string best;
+  std::optional<Version> best_head;
+  for (const Release& r : set.project.releases) {
+    PlanOptions options;
+    options.target = r.head;
+    Plan plan = MakePlan(set, engine, applied, options);
+    if (!plan.pending.empty()) continue;
+    if (!best_head || *best_head < r.head) {
+      best_head = r.head;
+      best = r.name;
+    }
+  }
+  return best;
+}
+
+}  // namespace ratchet

@@ -1,0 +1,175 @@
+// The bookkeeping schema (DESIGN §2), written in SQL both engines accept.
+#include "run/bookkeeping.h"
+
+#include <fmt/format.h>
+
+#include "util/clock.h"
+
+namespace ratchet {
+
+Bookkeeping::Bookkeeping(Connection& conn)
+    : conn_(conn),
+      items_(conn.BookkeepingTable("items")),
+      state_(conn.BookkeepingTable("state")),
+      events_(conn.BookkeepingTable("events")) {}
+
+Status Bookkeeping::Ensure() {
+  auto exists = conn_.HasBookkeeping();
+  if (!exists.ok()) return exists.status();
+  if (*exists) return Status::Ok();
+  // All three tables and the state row appear together or not at all.
+  RATCHET_RETURN_IF_ERROR(conn_.Begin());
+  auto run = [&]() -> Status {
+    for (const std::string& sql : conn_.BookkeepingPrelude()) {
+      RATCHET_RETURN_IF_ERROR(conn_.Execute(sql));
+    }
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} ("
+        " version TEXT PRIMARY KEY, major INTEGER NOT NULL, minor INTEGER NOT NULL,"
+        " description TEXT NOT NULL, ticket TEXT NOT NULL, file TEXT NOT NULL,"
+        " checksum TEXT NOT NULL, phase TEXT NOT NULL"
+        "  CHECK (phase IN ('prepared', 'applied', 'failed')),"
+        " optional INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
+        " duration_ms INTEGER NOT NULL DEFAULT 0, tool_version TEXT NOT NULL,"
+        " upgrade_id TEXT NOT NULL, error TEXT)",
+        items_)));
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} ("
+        " id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL,"
+        " upgrade_id TEXT, from_release TEXT, to_release TEXT, started_at TEXT,"
+        " updated_at TEXT, in_flight TEXT,"
+        " error_item TEXT, error_file TEXT, error_line INTEGER, error_column INTEGER,"
+        " error_statement TEXT, error_sqlstate TEXT, error_message TEXT, error_at TEXT,"
+        " prepared_at TEXT, finalized_at TEXT, pivoted INTEGER NOT NULL DEFAULT 0)",
+        state_)));
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} ("
+        " seq INTEGER PRIMARY KEY, at TEXT NOT NULL, upgrade_id TEXT,"
+        " event TEXT NOT NULL, version TEXT, detail TEXT)",
+        events_)));
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(
+        fmt::format("INSERT INTO {} (id, status, updated_at) VALUES (1, 'active', $1)", state_),
+        {NowUtc()}));
+    return AddEvent("", "bookkeeping-created", "", ToolVersion());
+  };
+  Status s = run();
+  if (!s.ok()) {
+    conn_.Rollback();
+    return s.WithContext(fmt::format("{}: cannot create ratchet's bookkeeping tables",
+                                     conn_.display_name()));
+  }
+  return conn_.Commit();
+}
+
+Result<std::vector<AppliedItem>> Bookkeeping::ReadItems() {
+  auto r = conn_.Query(fmt::format("SELECT version, description, checksum, phase, optional,"
+                                   " applied_at, duration_ms, error FROM {} ORDER BY major, minor",
+                                   items_));
+  if (!r.ok()) return r.status();
+  std::vector<AppliedItem> out;
+  for (const Row& row : r->rows) {
+    AppliedItem a;
+    auto version = Version::Parse(row[0].value_or(""));
+    auto phase = ParsePhase(row[3].value_or(""));
+    if (!version || !phase) {
+      return Status(Code::kRefused,
+                    fmt::format("{}: the bookkeeping row '{}' in {} is damaged: restore it, or "
+                                "delete the row and run 'ratchet baseline'",
+                                conn_.display_name(), row[0].value_or("NULL"), items_));
+    }
+    a.version = *version;
+    a.description = row[1].value_or("");
+    a.checksum = row[2].value_or("");
+    a.phase = *phase;
+    a.optional = row[4].value_or("0") != "0";
+    a.applied_at = row[5].value_or("");
+    a.duration_ms = std::atoll(row[6].value_or("0").c_str());
+    a.error = row[7].value_or("");
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<StateRow> Bookkeeping::ReadState() {
+  auto r = conn_.Query(fmt::format(
+      "SELECT status, upgrade_id, from_release, to_release, started_at, updated_at, in_flight,"
+      " error_item, error_file, error_line, error_column, error_statement, error_sqlstate,"
+      " error_message, error_at, pivoted FROM {} WHERE id = 1",
+      state_));
+  if (!r.ok()) return r.status();
+  StateRow state;
+  if (r->rows.empty()) return state;
+  const Row& row = r->rows[0];
+  state.status = row[0].value_or("active");
+  state.upgrade_id = row[1].value_or("");
+  state.from_release = row[2].value_or("");
+  state.to_release = row[3].value_or("");
+  state.started_at = row[4].value_or("");
+  state.updated_at = row[5].value_or("");
+  state.in_flight = row[6].value_or("");
+  if (row[13]) {
+    RecordedError e;
+    e.version = row[7].value_or("");
+    e.file = row[8].value_or("");
+    e.line = std::atoi(row[9].value_or("0").c_str());
+    e.column = std::atoi(row[10].value_or("0").c_str());
+    e.statement = row[11].value_or("");
+    e.sqlstate = row[12].value_or("");
+    e.message = *row[13];
+    e.at = row[14].value_or("");
+    state.error = std::move(e);
+  }
+  state.pivoted = row[15].value_or("0") != "0";
+  return state;
+}
+
+Status Bookkeeping::WriteItem(const Item& item, Phase phase, int64_t duration_ms,
+                              const std::string& upgrade_id, const std::string& error) {
+  RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format("DELETE FROM {} WHERE version = $1", items_),
+                                        {item.version.ToString()}));
+  return conn_.Execute(
+      fmt::format("INSERT INTO {} (version, major, minor, description, ticket, file, checksum,"
+                  " phase, optional, applied_at, duration_ms, tool_version, upgrade_id, error)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                  items_),
+      {item.version.ToString(), static_cast<int64_t>(item.version.major),
+       static_cast<int64_t>(item.version.minor), item.description, item.ticket, item.file_name,
+       item.checksum, std::string(PhaseName(phase)), static_cast<int64_t>(item.optional ? 1 : 0),
+       NowUtc(), duration_ms, std::string(ToolVersion()), upgrade_id,
+       error.empty() ? Value() : Value(error)});
+}
+
+Status Bookkeeping::UpdateChecksum(const Version& version, const std::string& checksum) {
+  return conn_.Execute(fmt::format("UPDATE {} SET checksum = $1 WHERE version = $2", items_),
+                       {checksum, version.ToString()});
+}
+
+Status Bookkeeping::WriteState(const StateRow& s) {
+  auto text = [](const std::string& v) { return v.empty() ? Value() : Value(v); };
+  const RecordedError* e = s.error ? &*s.error : nullptr;
+  return conn_.Execute(
+      fmt::format("UPDATE {} SET status = $1, upgrade_id = $2, from_release = $3,"
+                  " to_release = $4, started_at = $5, updated_at = $6, in_flight = $7,"
+                  " error_item = $8, error_file = $9, error_line = $10, error_column = $11,"
+                  " error_statement = $12, error_sqlstate = $13, error_message = $14,"
+                  " error_at = $15, pivoted = $16 WHERE id = 1",
+                  state_),
+      {s.status, text(s.upgrade_id), text(s.from_release), text(s.to_release),
+       text(s.started_at), NowUtc(), text(s.in_flight), e ? text(e->version) : Value(),
+       e ? text(e->file) : Value(), e ? Value(int64_t{e->line}) : Value(),
+       e ? Value(int64_t{e->column}) : Value(), e ? text(e->statement) : Value(),
+       e ? text(e->sqlstate) : Value(), e ? Value(e->message) : Value(),
+       e ? text(e->at) : Value(), int64_t{s.pivoted ? 1 : 0}});
+}
+
+Status Bookkeeping::AddEvent(const std::string& upgrade_id, const std::string& event,
+                             const std::string& version, const std::string& detail) {
+  auto text = [](const std::string& v) { return v.empty() ? Value() : Value(v); };
+  return conn_.Execute(
+      fmt::format("INSERT INTO {0} (seq, at, upgrade_id, event, version, detail)"
+                  " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5 FROM {0}",
+                  events_),
+      {NowUtc(), text(upgrade_id), event, text(version), text(detail)});
+}
+
+}  // namespace ratchet

@@ -1,0 +1,56 @@
+// The bookkeeping tables in each database: items, state and events.
+#ifndef RATCHET_SRC_RUN_BOOKKEEPING_H_
+#define RATCHET_SRC_RUN_BOOKKEEPING_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ratchet/engine.h"
+#include "ratchet/plan.h"
+#include "ratchet/runner.h"
+
+namespace ratchet {
+
+// The one state row.
+struct StateRow {
+  std::string status = "active";
+  std::string upgrade_id;
+  std::string from_release;
+  std::string to_release;
+  std::string started_at;
+  std::string updated_at;
+  std::string in_flight;
+  std::optional<RecordedError> error;
+  bool pivoted = false;
+};
+
+// Reads and writes the bookkeeping through a Connection. Every write is a
+// plain statement: the caller decides which transaction it belongs to, so an
+// item's row commits with the item (invariant 1).
+class Bookkeeping {
+ public:
+  explicit Bookkeeping(Connection& conn);
+
+  // Creates the tables and the state row if missing, in one transaction.
+  Status Ensure();
+
+  Result<std::vector<AppliedItem>> ReadItems();
+  Result<StateRow> ReadState();
+
+  // Inserts or replaces the row of `item`.
+  Status WriteItem(const Item& item, Phase phase, int64_t duration_ms,
+                   const std::string& upgrade_id, const std::string& error);
+  Status UpdateChecksum(const Version& version, const std::string& checksum);
+  Status WriteState(const StateRow& state);
+  Status AddEvent(const std::string& upgrade_id, const std::string& event,
+                  const std::string& version, const std::string& detail);
+
+ private:
+  Connection& conn_;
+  std::string items_, state_, events_;
+};
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_RUN_BOOKKEEPING_H_

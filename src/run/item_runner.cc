@@ -1,0 +1,183 @@
+// One item, atomically with its bookkeeping row.
+#include "run/item_runner.h"
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "util/clock.h"
+
+namespace ratchet {
+namespace {
+
+// The sections `upgrade` runs, in the order they must run.
+std::vector<const Section*> UpgradeSections(const Item& item) {
+  std::vector<const Section*> out;
+  if (const Section* s = item.section(SectionKind::kPrepare)) out.push_back(s);
+  if (const Section* s = item.section(SectionKind::kFinalize)) out.push_back(s);
+  return out;
+}
+
+bool RunsOutsideTransaction(const Item& item, const Section& section) {
+  return item.transaction == TransactionMode::kNone || section.non_transactional;
+}
+
+}  // namespace
+
+bool IsLockTimeout(const Status& status) {
+  const DbError* e = status.db_error();
+  if (!e) return false;
+  return e->sqlstate == "55P03" || e->sqlstate == "SQLITE_BUSY" || e->sqlstate == "SQLITE_LOCKED";
+}
+
+ItemRunner::ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books,
+                       StateRow& state, const UpgradeOptions& options, Reporter* reporter)
+    : conn_(conn), set_(set), books_(books), state_(state), options_(options),
+      reporter_(reporter) {}
+
+Timeouts ItemRunner::TimeoutsFor(const Item& item) const {
+  Timeouts t;
+  t.lock_timeout = item.lock_timeout.value_or(set_.project.lock_timeout);
+  t.statement_timeout = item.statement_timeout.value_or(set_.project.statement_timeout);
+  return t;
+}
+
+Status ItemRunner::RunSection(const Item& item, const Section& section) {
+  Status s = conn_.ExecuteScript(section.text);
+  if (s.ok()) return s;
+  DbError* e = s.mutable_db_error();
+  if (!e) return s.WithContext(fmt::format("items/{}", item.file_name));
+  size_t at = section.offset;
+  if (e->statement_offset != std::string::npos) {
+    at += e->statement_offset;
+    if (e->error_offset != std::string::npos) at += e->error_offset;
+  }
+  e->file = "items/" + item.file_name;
+  item.LineColumn(at, &e->line, &e->column);
+  std::string message = fmt::format("{}:{}:{}: {}", e->file, e->line, e->column, s.message());
+  if (!e->detail.empty()) message += "\nDETAIL: " + e->detail;
+  if (!e->hint.empty()) message += "\nHINT: " + e->hint;
+  return Status::DbFailure(s.code(), std::move(message), *e);
+}
+
+Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status()>& attempt) {
+  auto delay = options_.first_retry_delay;
+  for (int tries = 0;; ++tries) {
+    Status s = attempt();
+    if (s.ok() || !IsLockTimeout(s) || tries >= options_.max_lock_retries) return s;
+    reporter_->Note(fmt::format("{} waited too long for a lock ({}); retry {}/{} in {} ms",
+                                item.version.ToString(), s.db_error()->message, tries + 1,
+                                options_.max_lock_retries, delay.count()));
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+  }
+}
+
+Status ItemRunner::ApplyItem(const Item& item) {
+  RATCHET_RETURN_IF_ERROR(conn_.SetTimeouts(TimeoutsFor(item)));
+  std::vector<const Section*> sections = UpgradeSections(item);
+  bool journaled = std::any_of(sections.begin(), sections.end(), [&](const Section* s) {
+    return RunsOutsideTransaction(item, *s);
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - started)
+        .count();
+  };
+  const std::string version = item.version.ToString();
+
+  if (!journaled) {
+    // Invariant 1: the item's statements and its row commit together.
+    return WithLockRetries(item, [&]() -> Status {
+      RATCHET_RETURN_IF_ERROR(conn_.Begin());
+      Status s;
+      for (const Section* section : sections) {
+        s = RunSection(item, *section);
+        if (!s.ok()) break;
+      }
+      if (s.ok()) s = books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, "");
+      if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+      if (s.ok()) s = conn_.Commit();
+      if (!s.ok()) conn_.Rollback();
+      return s;
+    });
+  }
+
+  // Invariant 2: journal the start, so a crash before the row is written
+  // shows the item in flight and the next run re-applies it.
+  state_.in_flight = version;
+  RATCHET_RETURN_IF_ERROR(conn_.Begin());
+  Status s = books_.WriteState(state_);
+  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
+  if (s.ok()) s = conn_.Commit();
+  if (!s.ok()) {
+    conn_.Rollback();
+    return s;
+  }
+  for (const Section* section : sections) {
+    s = WithLockRetries(item, [&]() -> Status {
+      if (RunsOutsideTransaction(item, *section)) return RunSection(item, *section);
+      RATCHET_RETURN_IF_ERROR(conn_.Begin());
+      Status r = RunSection(item, *section);
+      if (r.ok()) r = conn_.Commit();
+      if (!r.ok()) conn_.Rollback();
+      return r;
+    });
+    if (!s.ok()) return s;
+  }
+  state_.in_flight.clear();
+  RATCHET_RETURN_IF_ERROR(conn_.Begin());
+  s = books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, "");
+  if (s.ok()) s = books_.WriteState(state_);
+  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+  if (s.ok()) s = conn_.Commit();
+  if (!s.ok()) conn_.Rollback();
+  return s;
+}
+
+Status ItemRunner::RecordFailure(const Item& item, const Status& error) {
+  conn_.Rollback();
+  RecordedError recorded;
+  recorded.version = item.version.ToString();
+  recorded.file = "items/" + item.file_name;
+  recorded.message = error.message();
+  recorded.at = NowUtc();
+  if (const DbError* e = error.db_error()) {
+    recorded.line = e->line;
+    recorded.column = e->column;
+    recorded.statement = e->statement.substr(0, 4000);
+    recorded.sqlstate = e->sqlstate;
+    recorded.message = e->message;
+    if (!e->detail.empty()) recorded.message += " DETAIL: " + e->detail;
+  }
+  state_.status = "failed-upgrade";
+  state_.error = recorded;
+  RATCHET_RETURN_IF_ERROR(conn_.Begin());
+  Status s = books_.WriteState(state_);
+  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-failed", recorded.version, error.message());
+  if (s.ok()) s = conn_.Commit();
+  if (!s.ok()) conn_.Rollback();
+  return s;
+}
+
+Status ItemRunner::RecordOptionalFailure(const Item& item, const Status& error,
+                                         std::chrono::milliseconds elapsed) {
+  conn_.Rollback();
+  state_.in_flight.clear();
+  RATCHET_RETURN_IF_ERROR(conn_.Begin());
+  Status s = books_.WriteItem(item, Phase::kFailed, elapsed.count(), state_.upgrade_id,
+                              error.message());
+  if (s.ok()) s = books_.WriteState(state_);
+  if (s.ok()) {
+    s = books_.AddEvent(state_.upgrade_id, "optional-item-failed", item.version.ToString(),
+                        error.message());
+  }
+  if (s.ok()) s = conn_.Commit();
+  if (!s.ok()) conn_.Rollback();
+  return s;
+}
+
+}  // namespace ratchet

@@ -1,0 +1,55 @@
+// Applying one item to one database, with its bookkeeping, lock-timeout
+// retries and error positions.
+#ifndef RATCHET_SRC_RUN_ITEM_RUNNER_H_
+#define RATCHET_SRC_RUN_ITEM_RUNNER_H_
+
+#include <chrono>
+#include <functional>
+
+#include "ratchet/runner.h"
+#include "run/bookkeeping.h"
+
+namespace ratchet {
+
+class ItemRunner {
+ public:
+  ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books, StateRow& state,
+             const UpgradeOptions& options, Reporter* reporter);
+
+  // Runs the item's prepare and finalize sections and records it applied.
+  // A transactional item commits with its row (invariant 1); an item with a
+  // non-transactional section is journaled in state.in_flight first, so a
+  // crash before its row is written re-runs it (invariant 2).
+  // On failure everything the item did in a transaction is rolled back and
+  // the Status carries a DbError with the item file, line and column.
+  Status ApplyItem(const Item& item);
+
+  // Records a required item's failure: state failed-upgrade with the error.
+  Status RecordFailure(const Item& item, const Status& error);
+  // Records an optional item's failure as its row with phase 'failed'.
+  Status RecordOptionalFailure(const Item& item, const Status& error,
+                               std::chrono::milliseconds elapsed);
+
+ private:
+  // Runs `section`, inside a transaction the caller opened or on its own,
+  // and turns an engine error into one positioned in the item file.
+  Status RunSection(const Item& item, const Section& section);
+  // Calls `attempt` until it succeeds, fails for another reason than a lock
+  // timeout, or the retries run out; waits with backoff between tries.
+  Status WithLockRetries(const Item& item, const std::function<Status()>& attempt);
+  Timeouts TimeoutsFor(const Item& item) const;
+
+  Connection& conn_;
+  const UpgradeSet& set_;
+  Bookkeeping& books_;
+  StateRow& state_;
+  const UpgradeOptions& options_;
+  Reporter* reporter_;
+};
+
+// Returns true if `status` is a lock timeout the runner may retry.
+bool IsLockTimeout(const Status& status);
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_RUN_ITEM_RUNNER_H_

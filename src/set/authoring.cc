@@ -1,0 +1,113 @@
+// `ratchet new`: the next version on the main line or on a back-port line.
+#include "ratchet/authoring.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "set/item_file.h"
+#include "set/project_file.h"
+
+namespace ratchet {
+namespace fs = std::filesystem;
+
+Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& options) {
+  std::error_code ec;
+  fs::path items_dir = dir / "items";
+  if (!fs::exists(dir / "ratchet.toml", ec)) {
+    return Status(Code::kInvalidSet, fmt::format("{}: no ratchet.toml here: point --set at the "
+                                                 "directory of your upgrade set",
+                                                 fs::absolute(dir, ec).string()));
+  }
+  std::string description;
+  for (char c : options.description) {
+    if (c == ' ' || c == '-') c = '_';
+    description.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  static const std::regex kDescription("[a-z0-9]+(_[a-z0-9]+)*");
+  if (!std::regex_match(description, kDescription)) {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("description '{}': use letters, digits and single '_' between "
+                              "words, e.g. add_isbn_index",
+                              options.description));
+  }
+  if (!std::regex_match(options.ticket, std::regex("[0-9]+"))) {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--ticket {}: a ticket is digits (0 when there is none)", options.ticket));
+  }
+  if (!options.engine.empty() && options.engine != "sqlite" && options.engine != "postgresql") {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--engine {}: use sqlite or postgresql", options.engine));
+  }
+
+  std::vector<Version> versions;
+  if (fs::is_directory(items_dir, ec)) {
+    for (const auto& entry : fs::directory_iterator(items_dir, ec)) {
+      if (entry.path().extension() != ".sql") continue;
+      Item item;
+      if (ParseItemFileName(entry.path().filename().string(), &item).ok()) {
+        versions.push_back(item.version);
+      }
+    }
+  } else {
+    fs::create_directories(items_dir, ec);
+    if (ec) return Status(Code::kIo, fmt::format("cannot create {}: {}", items_dir.string(), ec.message()));
+  }
+
+  Version next;
+  if (options.backport) {
+    std::optional<Version> base;
+    Project project;
+    std::vector<int> lines;
+    if (ReadProjectFile(dir / "ratchet.toml", &project, &lines).ok()) {
+      for (const Release& r : project.releases) {
+        if (r.name == *options.backport) base = r.head;
+      }
+    }
+    if (!base) base = Version::Parse(*options.backport);
+    if (!base) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("--backport {}: name a version (V2) or a release in ratchet.toml",
+                                *options.backport));
+    }
+    next.major = base->major;
+    next.minor = 0;
+    for (const Version& v : versions) {
+      if (v.major == base->major) next.minor = std::max(next.minor, v.minor);
+    }
+    next.minor += 1;
+    if (std::none_of(versions.begin(), versions.end(), [&](const Version& v) { return v.major == base->major; })) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("--backport {}: no item has major version {}, so there is no "
+                                "line to back-port onto",
+                                *options.backport, base->major));
+    }
+  } else {
+    for (const Version& v : versions) next.major = std::max(next.major, v.major);
+    next.major += 1;
+  }
+
+  std::string name = fmt::format("{}__{}__{}{}.sql", next.ToString(), options.ticket, description,
+                                 options.engine.empty() ? "" : "." + options.engine);
+  fs::path path = items_dir / name;
+  if (fs::exists(path, ec)) {
+    return Status(Code::kIo, fmt::format("items/{} already exists", name));
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << fmt::format(
+      "-- {} {}: {}\n"
+      "-- Directives go above the first statement, e.g.:\n"
+      "--   -- ratchet: requires V1\n"
+      "-- Without section markers the whole file is the finalize section; for the online\n"
+      "-- path use '-- ratchet: prepare', '-- ratchet: finalize' and '-- ratchet: rollback'.\n"
+      "-- ratchet refuses to load an item without SQL: write its statements below.\n\n",
+      next.ToString(), options.ticket == "0" ? "" : "#" + options.ticket, description);
+  out.close();
+  if (!out) return Status(Code::kIo, fmt::format("cannot write {}", path.string()));
+  return path;
+}
+
+}  // namespace ratchet

@@ -1,0 +1,133 @@
+// Item checksums that survive reformatting and comment edits.
+#include <cctype>
+#include <string>
+
+#include "ratchet/upgrade_set.h"
+#include "set/sql_lexer.h"
+#include "util/sha256.h"
+
+namespace ratchet {
+namespace {
+
+bool IsWordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool IsDirectiveComment(std::string_view comment) {
+  // "--" then optional blanks then "ratchet:" (any case), as the loader reads it.
+  size_t i = 2;
+  while (i < comment.size() && (comment[i] == ' ' || comment[i] == '\t')) ++i;
+  std::string_view rest = comment.substr(i);
+  if (rest.size() < 8) return false;
+  for (size_t k = 0; k < 7; ++k) {
+    if (std::tolower(static_cast<unsigned char>(rest[k])) != "ratchet"[k]) return false;
+  }
+  size_t j = 7;
+  while (j < rest.size() && (rest[j] == ' ' || rest[j] == '\t')) ++j;
+  return j < rest.size() && rest[j] == ':';
+}
+
+}  // namespace
+
+std::string ItemChecksum(std::string_view content) {
+  // Canonical form: code and quoted text verbatim, comments dropped except
+  // directives (which change what ratchet does), and a single blank kept only
+  // where it separates two word characters.
+  std::string canonical;
+  canonical.reserve(content.size());
+  bool pending_blank = false;
+  auto append = [&](std::string_view piece) {
+    if (piece.empty()) return;
+    if (pending_blank && !canonical.empty() && IsWordChar(canonical.back()) &&
+        IsWordChar(piece.front())) {
+      canonical.push_back(' ');
+    }
+    pending_blank = false;
+    canonical.append(piece);
+  };
+  ScanSql(content, [&](SqlSegment kind, size_t begin, size_t end) {
+    std::string_view piece = content.substr(begin, end - begin);
+    switch (kind) {
+      case SqlSegment::kWhitespace:
+        pending_blank = true;
+        break;
+      case SqlSegment::kBlockComment:
+        pending_blank = true;
+        break;
+      case SqlSegment::kLineComment: {
+        if (!IsDirectiveComment(piece)) {
+          pending_blank = true;
+          break;
+        }
+        // Normalise the directive's own spacing: "-- ratchet: key value".
+        std::string directive;
+        bool blank = false;
+        for (char c : piece) {
+          if (c == ' ' || c == '\t' || c == '\r') {
+            blank = true;
+            continue;
+          }
+          if (blank && !directive.empty()) directive.push_back(' ');
+          blank = false;
+          directive.push_back(c);
+        }
+        canonical.push_back('\n');
+        canonical.append(directive);
+        canonical.push_back('\n');
+        pending_blank = false;
+        break;
+      }
+      case SqlSegment::kCode:
+      case SqlSegment::kQuoted:
+        append(piece);
+        break;
+    }
+  });
+  return Sha256Hex(canonical);
+}
+
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return std::nullopt;
+  size_t i = 0;
+  double number = 0;
+  bool digits = false;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    number = number * 10 + (text[i] - '0');
+    digits = true;
+    ++i;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    double scale = 0.1;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      number += (text[i] - '0') * scale;
+      scale /= 10;
+      digits = true;
+      ++i;
+    }
+  }
+  if (!digits) return std::nullopt;
+  std::string_view unit = text.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  double factor;
+  if (unit.empty()) {
+    if (number != 0) return std::nullopt;  // a bare number is ambiguous unless 0
+    factor = 0;
+  } else if (unit == "ms") {
+    factor = 1;
+  } else if (unit == "s" || unit == "sec" || unit == "secs") {
+    factor = 1000;
+  } else if (unit == "min" || unit == "m" || unit == "mins") {
+    factor = 60000;
+  } else if (unit == "h" || unit == "hour" || unit == "hours") {
+    factor = 3600000;
+  } else {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(number * factor));
+}
+
+}  // namespace ratchet

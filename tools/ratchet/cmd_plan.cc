@@ -1,0 +1,112 @@
+// `ratchet plan`: the items an upgrade would run, in order, without running them.
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common.h"
+
+namespace ratchet::tool {
+namespace {
+
+struct PlanCommandOptions {
+  CommonOptions common;
+  std::string to;
+  bool json = false;
+};
+
+std::string Sections(const Item& item) {
+  std::string out;
+  for (const Section& s : item.sections) out += (out.empty() ? "" : ",") + std::string(SectionName(s.kind));
+  return out;
+}
+
+bool Journaled(const Item& item) {
+  if (item.transaction == TransactionMode::kNone) return true;
+  for (const Section& s : item.sections) {
+    if (s.non_transactional) return true;
+  }
+  return false;
+}
+
+int RunPlan(const PlanCommandOptions& options) {
+  auto session = OpenSession(options.common, /*create_if_missing=*/false);
+  if (!session.ok()) {
+    // A database that does not exist yet needs every item: say so plainly.
+    return ReportError(session.status());
+  }
+  PlanOptions plan_options;
+  if (!options.to.empty()) {
+    auto target = ResolveTarget(session->set, options.to);
+    if (!target.ok()) return ReportError(target.status());
+    plan_options.target = *target;
+  }
+  auto st = ReadStatus(*session->conn, session->set);
+  if (!st.ok()) return ReportError(st.status());
+  Plan plan = MakePlan(session->set, session->conn->kind(), st->applied, plan_options);
+  if (options.json) {
+    nlohmann::json j;
+    j["database"] = session->conn->display_name();
+    j["engine"] = EngineName(session->conn->kind());
+    j["pending"] = nlohmann::json::array();
+    for (const Item* item : plan.pending) {
+      nlohmann::json requires_list = nlohmann::json::array();
+      for (const Version& r : item->requires_versions) requires_list.push_back(r.ToString());
+      j["pending"].push_back({{"version", item->version.ToString()},
+                              {"description", item->description},
+                              {"ticket", item->ticket},
+                              {"file", "items/" + item->file_name},
+                              {"transaction", Journaled(*item) ? "none" : "item"},
+                              {"sections", Sections(*item)},
+                              {"optional", item->optional},
+                              {"effectively_optional", plan.IsEffectivelyOptional(item->version)},
+                              {"requires", requires_list},
+                              {"checksum", item->checksum}});
+    }
+    j["covered"] = nlohmann::json::array();
+    for (const Item* item : plan.covered) j["covered"].push_back(item->version.ToString());
+    j["drift"] = nlohmann::json::array();
+    for (const Drift& d : plan.drift) j["drift"].push_back(d.version.ToString());
+    j["unknown"] = nlohmann::json::array();
+    for (const AppliedItem& a : plan.unknown) j["unknown"].push_back(a.version.ToString());
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << fmt::format("Plan for {} ({} pending item(s))\n", session->conn->display_name(),
+                           plan.pending.size());
+  for (const Item* item : plan.pending) {
+    std::string notes;
+    if (item->optional) notes += plan.IsEffectivelyOptional(item->version) ? " optional" : " optional(required by others)";
+    if (!item->requires_versions.empty()) {
+      notes += " requires";
+      for (const Version& r : item->requires_versions) notes += " " + r.ToString();
+    }
+    std::cout << fmt::format("  {:<7} {:<40} {:<12} {:<20}{}\n", item->version.ToString(),
+                             item->description,
+                             Journaled(*item) ? "no-txn" : "transaction", Sections(*item), notes);
+  }
+  for (const Item* item : plan.covered) {
+    std::cout << fmt::format("  {:<7} {:<40} skipped: an equivalent (same-as) is applied\n",
+                             item->version.ToString(), item->description);
+  }
+  if (!plan.drift.empty() || !plan.unknown.empty()) {
+    std::cout << fmt::format("Upgrade would refuse: {} drifted item(s), {} unknown version(s); "
+                             "see 'ratchet status'.\n",
+                             plan.drift.size(), plan.unknown.size());
+    return ExitCodeFor(Status(Code::kRefused, ""));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void SetupPlanCommand(CLI::App& app, Runner* run) {
+  auto options = std::make_shared<PlanCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("plan", "list the items an upgrade would apply, in order");
+  AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
+  cmd->add_option("--to", options->to, "plan up to this version or release");
+  cmd->add_flag("--json", options->json, "print JSON for programs");
+  cmd->callback([options, run] { *run = [options] { return RunPlan(*options); }; });
+}
+
+}  // namespace ratchet::tool

@@ -1,0 +1,97 @@
+// Shared plumbing of the ratchet commands.
+#include "common.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace ratchet::tool {
+
+void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_wait) {
+  command->add_option("--set", options->set_dir,
+                      "directory of the upgrade set (holds ratchet.toml and items/)")
+      ->capture_default_str();
+  command->add_option("--db", options->db,
+                      "database: sqlite:path/app.db, postgresql://user@host/db or libpq "
+                      "keywords; default: $RATCHET_DB, then db in ratchet.toml");
+  if (with_lock_wait) {
+    command->add_option("--lock-wait", options->lock_wait,
+                        "how long to wait for another ratchet to finish (e.g. 30s, 0)")
+        ->capture_default_str();
+  }
+}
+
+Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
+  auto ms = ParseDuration(options.lock_wait);
+  if (!ms) {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("--lock-wait {}: not a duration; write e.g. 30s, 500ms, 2min or 0",
+                              options.lock_wait));
+  }
+  return *ms;
+}
+
+Result<Session> OpenSession(const CommonOptions& options, bool create_if_missing) {
+  // The target decides which engine's parser checks the items, so it comes
+  // first; the set is loaded and checked completely before any connection.
+  std::string db = options.db;
+  bool from_project = false;
+  if (db.empty()) {
+    if (const char* env = std::getenv("RATCHET_DB"); env && *env) db = env;
+  }
+  Session session;
+  if (db.empty()) {
+    auto set = LoadUpgradeSet(options.set_dir);
+    if (!set.ok()) return set.status();
+    db = set->project.default_db;
+    from_project = true;
+  }
+  if (db.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "no database given: pass --db sqlite:app.db (or a postgresql:// URL), set "
+                  "RATCHET_DB, or write db = \"...\" under [project] in ratchet.toml");
+  }
+  auto target = ParseTarget(db);
+  if (!target.ok()) return target.status();
+  session.target = std::move(*target);
+  if (from_project && session.target.kind == EngineKind::kSqlite) {
+    // A path in ratchet.toml is relative to the set, not to where ratchet runs.
+    std::filesystem::path p(session.target.conninfo);
+    if (p.is_relative()) {
+      session.target.conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
+      session.target.display = "sqlite:" + session.target.conninfo;
+    }
+  }
+  LoadOptions load;
+  load.parse_for = session.target.kind;
+  auto set = LoadUpgradeSet(options.set_dir, load);
+  if (!set.ok()) return set.status();
+  session.set = std::move(*set);
+  ConnectOptions connect;
+  connect.history_schema = session.set.project.history_schema;
+  connect.create_if_missing = create_if_missing;
+  auto conn = Connect(session.target, connect);
+  if (!conn.ok()) return conn.status();
+  session.conn = std::move(*conn);
+  return session;
+}
+
+int ReportError(const Status& status) {
+  std::cerr << "ratchet: error: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+std::string CommandLine(const std::string& command, const CommonOptions& options,
+                        const std::string& display_db) {
+  std::string line = "ratchet " + command;
+  if (options.set_dir != ".") line += " --set " + options.set_dir;
+  if (!options.db.empty()) line += " --db " + display_db;
+  return line;
+}
+
+bool IsTerminal() { return isatty(STDOUT_FILENO) == 1; }
+
+}  // namespace ratchet::tool

@@ -1,0 +1,66 @@
+// What every ratchet command shares: the common options, finding the set and
+// the database, and turning a Status into a message and an exit code.
+#ifndef RATCHET_TOOLS_RATCHET_COMMON_H_
+#define RATCHET_TOOLS_RATCHET_COMMON_H_
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ratchet/engine.h"
+#include "ratchet/runner.h"
+#include "ratchet/status.h"
+#include "ratchet/upgrade_set.h"
+
+namespace ratchet::tool {
+
+struct CommonOptions {
+  std::string set_dir = ".";
+  std::string db;
+  std::string lock_wait = "10s";
+};
+
+// Adds --set, --db and --lock-wait to `command`.
+void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_wait = true);
+
+// The database and the set, ready for a command.
+struct Session {
+  Target target;
+  UpgradeSet set;
+  std::unique_ptr<Connection> conn;
+};
+
+// Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
+// loads the set parsed for that engine, and connects.
+Result<Session> OpenSession(const CommonOptions& options, bool create_if_missing);
+
+// The lock wait in milliseconds, or kInvalidArgument.
+Result<std::chrono::milliseconds> LockWait(const CommonOptions& options);
+
+// Prints "ratchet: error: <message>" to stderr and returns the exit code.
+int ReportError(const Status& status);
+
+// The command line a user would type to re-run this command against the same
+// set and database, for "next:" hints. Never holds a password.
+std::string CommandLine(const std::string& command, const CommonOptions& options,
+                        const std::string& display_db);
+
+// True when standard output is a terminal.
+bool IsTerminal();
+
+// One registered subcommand: what runs once the command line is parsed.
+using Runner = std::function<int()>;
+
+void SetupUpgradeCommand(CLI::App& app, Runner* run);
+void SetupStatusCommand(CLI::App& app, Runner* run);
+void SetupPlanCommand(CLI::App& app, Runner* run);
+void SetupNewCommand(CLI::App& app, Runner* run);
+void SetupRepairCommand(CLI::App& app, Runner* run);
+void SetupBaselineCommand(CLI::App& app, Runner* run);
+
+}  // namespace ratchet::tool
+
+#endif  // RATCHET_TOOLS_RATCHET_COMMON_H_
