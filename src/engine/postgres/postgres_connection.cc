@@ -180,6 +180,12 @@ std::string RenderTarget(const std::string& user, const std::string& host, const
 // libpq's connection failure report condensed to one line with the likely fix.
 std::string ConnectFailureReason(const std::string& error) {
   std::vector<std::string> reasons;
+  std::string socket;
+  if (size_t at = error.find("on socket \""); at != std::string::npos) {
+    size_t begin = at + 11;
+    size_t end = error.find('"', begin);
+    if (end != std::string::npos) socket = error.substr(begin, end - begin);
+  }
   size_t start = 0;
   while (start < error.size()) {
     size_t end = std::min(error.find('\n', start), error.size());
@@ -218,7 +224,8 @@ std::string ConnectFailureReason(const std::string& error) {
     return "connection refused — is the server running on that host and port?";
   }
   if (find("No such file or directory") != nullptr) {
-    return "no server socket there — is the server running, on that port and socket directory?";
+    return "no server socket" + (socket.empty() ? std::string(" there") : " at " + socket) +
+           " — is the server running, on that port and socket directory?";
   }
   if (const std::string* r = find("could not translate host name")) {
     return *r + " — check the host name";
