@@ -1,0 +1,202 @@
+// The test harness behind every engine test.
+#include "support/harness.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace ratchet::testing {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+ScratchDir::ScratchDir() {
+  std::string pattern = (fs::temp_directory_path() / "ratchet-test-XXXXXX").string();
+  char* made = mkdtemp(pattern.data());
+  path_ = made ? fs::path(made) : fs::path();
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  if (!path_.empty()) fs::remove_all(path_, ec);
+}
+
+void WriteFile(const fs::path& path, const std::string& content) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  ScratchDir capture;
+  std::string command;
+  for (const std::string& e : env) command += e + " ";
+  command += ShellQuote(RATCHET_BIN);
+  for (const std::string& a : args) command += " " + ShellQuote(a);
+  command += " >" + ShellQuote((capture.path() / "out").string());
+  command += " 2>" + ShellQuote((capture.path() / "err").string());
+  int status = std::system(command.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadAll(capture.path() / "out");
+  r.err = ReadAll(capture.path() / "err");
+  return r;
+}
+
+BackgroundRun::BackgroundRun(const std::vector<std::string>& args) {
+  out_ = dir_.path() / "out";
+  err_ = dir_.path() / "err";
+  pid_ = fork();
+  if (pid_ == 0) {
+    FILE* o = freopen(out_.c_str(), "w", stdout);
+    FILE* e = freopen(err_.c_str(), "w", stderr);
+    (void)o;
+    (void)e;
+    std::vector<char*> argv;
+    std::string bin = RATCHET_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+}
+
+RunResult BackgroundRun::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadAll(out_);
+  r.err = ReadAll(err_);
+  return r;
+}
+
+fs::path BookshopSet() { return fs::path(RATCHET_SOURCE_DIR) / "examples" / "bookshop"; }
+
+void EngineTest::SetUp() {
+  if (is_sqlite()) {
+    db_ = "sqlite:" + (dir() / "test.db").string();
+    return;
+  }
+  pg_admin_ = Env("RATCHET_TEST_PG");
+  if (pg_admin_.empty()) {
+    if (Env("RATCHET_REQUIRE_PG") == "1") {
+      FAIL() << "RATCHET_TEST_PG is not set: run the tests through 'make test'";
+    }
+    GTEST_SKIP() << "RATCHET_TEST_PG is not set: run the tests through 'make test'";
+  }
+  static std::atomic<int> counter{0};
+  pg_database_ = "ratchet_e_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  auto admin = ParseTarget(pg_admin_);
+  ASSERT_TRUE(admin.ok()) << admin.status().message();
+  auto conn = Connect(*admin, {});
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  Status s = (*conn)->Execute("CREATE DATABASE " + pg_database_);
+  ASSERT_TRUE(s.ok()) << s.message();
+  db_ = "host=" + Env("RATCHET_TEST_PG_HOST") + " port=" + Env("RATCHET_TEST_PG_PORT") +
+        " user=" + Env("RATCHET_TEST_PG_USER") + " dbname=" + pg_database_;
+}
+
+void EngineTest::TearDown() {
+  if (pg_database_.empty()) return;
+  auto admin = ParseTarget(pg_admin_);
+  if (!admin.ok()) return;
+  auto conn = Connect(*admin, {});
+  if (!conn.ok()) return;
+  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+}
+
+void EngineTest::WriteSet(const std::map<std::string, std::string>& items, const std::string& toml) {
+  std::error_code ec;
+  fs::remove_all(set_dir() / "items", ec);
+  WriteFile(set_dir() / "ratchet.toml", "[project]\nname = \"test\"\n" + toml);
+  fs::create_directories(set_dir() / "items");
+  for (const auto& [name, content] : items) WriteFile(set_dir() / "items" / name, content);
+}
+
+RunResult EngineTest::Ratchet(const std::string& command, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {command, "--set", set_dir().string(), "--db", db_};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return RunRatchet(args);
+}
+
+std::unique_ptr<Connection> EngineTest::Open() {
+  auto target = ParseTarget(db_);
+  EXPECT_TRUE(target.ok()) << target.status().message();
+  if (!target.ok()) return nullptr;
+  auto conn = Connect(*target, {});
+  EXPECT_TRUE(conn.ok()) << conn.status().message();
+  if (!conn.ok()) return nullptr;
+  return std::move(*conn);
+}
+
+std::vector<std::string> EngineTest::Rows(const std::string& sql) {
+  std::vector<std::string> out;
+  auto conn = Open();
+  if (!conn) return out;
+  auto r = conn->Query(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
+  if (!r.ok()) return out;
+  for (const Row& row : r->rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) line += "|";
+      line += row[i].value_or("NULL");
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::string EngineTest::Value(const std::string& sql) {
+  auto rows = Rows(sql);
+  EXPECT_EQ(rows.size(), 1u) << sql;
+  return rows.empty() ? "" : rows[0];
+}
+
+std::vector<std::string> EngineTest::Tables() {
+  if (is_sqlite()) {
+    return Rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ratchet_%'"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  }
+  return Rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+              " AND table_type = 'BASE TABLE' ORDER BY table_name");
+}
+
+std::string EngineTest::Books(const std::string& name) const {
+  return is_sqlite() ? "ratchet_" + name : "ratchet." + name;
+}
+
+}  // namespace ratchet::testing

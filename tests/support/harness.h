@@ -1,0 +1,109 @@
+// Test support: scratch directories, upgrade sets written on the fly, the
+// ratchet binary run as a user would run it, and one fresh database per test
+// on each engine (a SQLite file; a database on the throwaway PostgreSQL).
+#ifndef RATCHET_TESTS_SUPPORT_HARNESS_H_
+#define RATCHET_TESTS_SUPPORT_HARNESS_H_
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ratchet/engine.h"
+
+namespace ratchet::testing {
+
+// A directory removed with everything in it when the object goes away.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes `content` to `path`, creating parent directories.
+void WriteFile(const std::filesystem::path& path, const std::string& content);
+
+// What a run of the ratchet binary printed and returned.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::string all() const { return out + err; }
+};
+
+// Runs the ratchet binary with `args`; `env` entries are "NAME=value".
+RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
+// Starts the ratchet binary in the background; Wait() returns its result.
+class BackgroundRun {
+ public:
+  explicit BackgroundRun(const std::vector<std::string>& args);
+  RunResult Wait();
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  std::filesystem::path out_, err_;
+  ScratchDir dir_;
+};
+
+// The path of examples/bookshop in the source tree.
+std::filesystem::path BookshopSet();
+
+// A fresh database per test on the engine of the test's parameter.
+class EngineTest : public ::testing::TestWithParam<EngineKind> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  EngineKind engine() const { return GetParam(); }
+  bool is_sqlite() const { return GetParam() == EngineKind::kSqlite; }
+  // What to pass to --db.
+  const std::string& db() const { return db_; }
+  const std::filesystem::path& dir() const { return scratch_.path(); }
+  std::filesystem::path set_dir() const { return scratch_.path() / "set"; }
+
+  // Writes ratchet.toml (with `toml` appended to a [project] table) and the
+  // given item files into set_dir(), replacing any earlier set.
+  void WriteSet(const std::map<std::string, std::string>& items, const std::string& toml = "");
+  // Runs ratchet `command` against this test's set and database.
+  RunResult Ratchet(const std::string& command, const std::vector<std::string>& extra = {});
+
+  // A new connection to the test's database, through the library.
+  std::unique_ptr<Connection> Open();
+  // The rows of `sql`, each row's columns joined with '|', NULL as "NULL".
+  std::vector<std::string> Rows(const std::string& sql);
+  // The single value of `sql`.
+  std::string Value(const std::string& sql);
+  // The user tables of the database (not ratchet's), sorted.
+  std::vector<std::string> Tables();
+  // The bookkeeping table `name` as the engine spells it.
+  std::string Books(const std::string& name) const;
+
+ private:
+  ScratchDir scratch_;
+  std::string db_;
+  std::string pg_admin_;
+  std::string pg_database_;
+};
+
+// Instantiates an EngineTest suite for SQLite and PostgreSQL.
+#define RATCHET_ALL_ENGINES(suite)                                                    \
+  INSTANTIATE_TEST_SUITE_P(Engines, suite,                                             \
+                           ::testing::Values(EngineKind::kSqlite, EngineKind::kPostgres), \
+                           [](const ::testing::TestParamInfo<EngineKind>& info) {      \
+                             return std::string(info.param == EngineKind::kSqlite        \
+                                                    ? "Sqlite"                         \
+                                                    : "Postgres");                     \
+                           })
+
+}  // namespace ratchet::testing
+
+#endif  // RATCHET_TESTS_SUPPORT_HARNESS_H_
