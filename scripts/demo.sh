@@ -10,7 +10,10 @@ db="sqlite:$work/bookshop.db"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 
-step "A new shop installs release 1.0" "ratchet upgrade --set examples/bookshop --db $db --to 1.0"
+step "A new shop: nothing applied yet" "ratchet status --set examples/bookshop --db $db"
+"$ratchet" status --set "$set_dir" --db "$db"
+
+step "It installs release 1.0" "ratchet upgrade --set examples/bookshop --db $db --to 1.0"
 "$ratchet" upgrade --set "$set_dir" --db "$db" --to 1.0
 
 step "The shop takes orders for a while" "sqlite3 bookshop.db 'INSERT INTO ...'"

@@ -30,24 +30,21 @@ bool Journaled(const Item& item) {
 }
 
 int RunPlan(const PlanCommandOptions& options) {
-  auto session = OpenSession(options.common, /*create_if_missing=*/false);
-  if (!session.ok()) {
-    // A database that does not exist yet needs every item: say so plainly.
-    return ReportError(session.status());
-  }
+  auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
+  if (!session.ok()) return ReportError(session.status());
   PlanOptions plan_options;
   if (!options.to.empty()) {
     auto target = ResolveTarget(session->set, options.to);
     if (!target.ok()) return ReportError(target.status());
     plan_options.target = *target;
   }
-  auto st = ReadStatus(*session->conn, session->set);
+  auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());
-  Plan plan = MakePlan(session->set, session->conn->kind(), st->applied, plan_options);
+  Plan plan = MakePlan(session->set, st->engine, st->applied, plan_options);
   if (options.json) {
     nlohmann::json j;
-    j["database"] = session->conn->display_name();
-    j["engine"] = EngineName(session->conn->kind());
+    j["database"] = st->database;
+    j["engine"] = EngineName(st->engine);
     j["pending"] = nlohmann::json::array();
     for (const Item* item : plan.pending) {
       nlohmann::json requires_list = nlohmann::json::array();
@@ -72,7 +69,7 @@ int RunPlan(const PlanCommandOptions& options) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << fmt::format("Plan for {} ({} pending item(s))\n", session->conn->display_name(),
+  std::cout << fmt::format("Plan for {} ({} pending item(s))\n", st->database,
                            plan.pending.size());
   for (const Item* item : plan.pending) {
     std::string notes;
@@ -86,7 +83,7 @@ int RunPlan(const PlanCommandOptions& options) {
                              Journaled(*item) ? "no-txn" : "transaction", Sections(*item), notes);
   }
   for (const Item* item : plan.covered) {
-    std::cout << fmt::format("  {:<7} {:<40} skipped: an equivalent (same-as) is applied\n",
+    std::cout << fmt::format("  {:<7} {:<40} skipped: same-as an item applied or earlier in this plan\n",
                              item->version.ToString(), item->description);
   }
   if (!plan.drift.empty() || !plan.unknown.empty()) {

@@ -17,7 +17,7 @@ struct BaselineCommandOptions {
 int RunRepair(const CommonOptions& options) {
   auto wait = LockWait(options);
   if (!wait.ok()) return ReportError(wait.status());
-  auto session = OpenSession(options, /*create_if_missing=*/false);
+  auto session = OpenSession(options, OpenMode::kMustExist);
   if (!session.ok()) return ReportError(session.status());
   auto summary = Repair(*session->conn, session->set, *wait);
   if (!summary.ok()) return ReportError(summary.status());
@@ -39,7 +39,7 @@ int RunRepair(const CommonOptions& options) {
 int RunBaseline(const BaselineCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto session = OpenSession(options.common, /*create_if_missing=*/false);
+  auto session = OpenSession(options.common, OpenMode::kMustExist);
   if (!session.ok()) return ReportError(session.status());
   auto head = ResolveTarget(session->set, options.release);
   if (!head.ok()) return ReportError(head.status());

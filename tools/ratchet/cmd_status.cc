@@ -92,7 +92,7 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
   };
   line("Database", fmt::format("{} ({})", st.database, EngineName(st.engine)));
   if (!st.initialized) {
-    line("Status", "new: ratchet has not touched this database yet");
+    line("Status", "new: ratchet has not upgraded this database yet");
   } else {
     line("Status", st.status);
   }
@@ -150,9 +150,9 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
 }
 
 int RunStatus(const StatusCommandOptions& options) {
-  auto session = OpenSession(options.common, /*create_if_missing=*/false);
+  auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
   if (!session.ok()) return ReportError(session.status());
-  auto st = ReadStatus(*session->conn, session->set);
+  auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());
   if (options.json) {
     std::cout << ToJson(*st).dump(2) << "\n";

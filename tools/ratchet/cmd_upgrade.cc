@@ -74,7 +74,7 @@ class LineReporter : public Reporter {
 int RunUpgrade(const UpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto session = OpenSession(options.common, /*create_if_missing=*/true);
+  auto session = OpenSession(options.common, OpenMode::kCreate);
   if (!session.ok()) return ReportError(session.status());
   UpgradeOptions upgrade;
   upgrade.lock_wait = *wait;

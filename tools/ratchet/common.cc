@@ -34,7 +34,7 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   return *ms;
 }
 
-Result<Session> OpenSession(const CommonOptions& options, bool create_if_missing) {
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
   // The target decides which engine's parser checks the items, so it comes
   // first; the set is loaded and checked completely before any connection.
   std::string db = options.db;
@@ -70,13 +70,27 @@ Result<Session> OpenSession(const CommonOptions& options, bool create_if_missing
   auto set = LoadUpgradeSet(options.set_dir, load);
   if (!set.ok()) return set.status();
   session.set = std::move(*set);
+  if (mode == OpenMode::kMayBeMissing && session.target.kind == EngineKind::kSqlite &&
+      !std::filesystem::exists(session.target.conninfo)) {
+    session.missing = true;
+    return session;
+  }
   ConnectOptions connect;
   connect.history_schema = session.set.project.history_schema;
-  connect.create_if_missing = create_if_missing;
+  connect.create_if_missing = mode == OpenMode::kCreate;
   auto conn = Connect(session.target, connect);
   if (!conn.ok()) return conn.status();
   session.conn = std::move(*conn);
   return session;
+}
+
+Result<DatabaseStatus> SessionStatus(Session& session) {
+  if (!session.missing) return ReadStatus(*session.conn, session.set);
+  DatabaseStatus st;
+  st.database = session.target.display;
+  st.engine = session.target.kind;
+  st.plan = MakePlan(session.set, st.engine, {});
+  return st;
 }
 
 int ReportError(const Status& status) {

@@ -30,12 +30,25 @@ void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_
 struct Session {
   Target target;
   UpgradeSet set;
-  std::unique_ptr<Connection> conn;
+  std::unique_ptr<Connection> conn;  // null when `missing`
+  // The SQLite file does not exist yet (read-only commands only): nothing
+  // has been applied, and nothing was created by looking.
+  bool missing = false;
 };
 
 // Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
-// loads the set parsed for that engine, and connects.
-Result<Session> OpenSession(const CommonOptions& options, bool create_if_missing);
+// loads the set parsed for that engine, and connects. With kMayBeMissing, a
+// SQLite file that does not exist gives a Session marked `missing`.
+enum class OpenMode {
+  kCreate,        // upgrade: a missing SQLite file is created
+  kMustExist,     // repair, baseline: a missing file is an error
+  kMayBeMissing,  // status, plan: a missing file is a new database, not created
+};
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode);
+
+// The status of the session's database; for a missing SQLite file, a new
+// database with every item pending.
+Result<DatabaseStatus> SessionStatus(Session& session);
 
 // The lock wait in milliseconds, or kInvalidArgument.
 Result<std::chrono::milliseconds> LockWait(const CommonOptions& options);
