@@ -106,10 +106,9 @@ TEST(PostgresSplit, MarksEachNonTransactionalKind) {
 }
 
 TEST(PostgresSplit, LeavesTransactionalStatementsTransactional) {
-  for (const char* sql :
-       {"ANALYZE t", "CREATE INDEX i ON t (a)", "DROP INDEX i", "REINDEX TABLE t",
-        "ALTER TYPE mood ADD VALUE 'meh'", "CREATE TABLE t (a int)", "ALTER DATABASE d SET x = 1",
-        "SELECT 'VACUUM'", "CLUSTER t USING i"}) {
+  for (const char* sql : {"ANALYZE t", "CREATE INDEX i ON t (a)", "DROP INDEX i", "REINDEX TABLE t",
+                          "ALTER TYPE mood ADD VALUE 'meh'", "CREATE TABLE t (a int)",
+                          "ALTER DATABASE d SET x = 1", "SELECT 'VACUUM'", "CLUSTER t USING i"}) {
     std::vector<Statement> statements = MustSplit(sql);
     ASSERT_EQ(statements.size(), 1u) << sql;
     EXPECT_FALSE(statements[0].non_transactional) << sql;

@@ -53,8 +53,9 @@ TEST_F(PostgresConnectionTest, SetsApplicationNameRatchet) {
   std::unique_ptr<Connection> conn = Open();
   ASSERT_NE(conn, nullptr);
   EXPECT_EQ(conn->kind(), EngineKind::kPostgres);
-  EXPECT_EQ(Scalar(*conn, "SELECT application_name FROM pg_stat_activity WHERE pid = "
-                          "pg_backend_pid()"),
+  EXPECT_EQ(Scalar(*conn,
+                   "SELECT application_name FROM pg_stat_activity WHERE pid = "
+                   "pg_backend_pid()"),
             "ratchet");
   std::unique_ptr<Connection> named = MustConnect(conninfo() + " application_name=mine");
   ASSERT_NE(named, nullptr);
@@ -65,9 +66,9 @@ TEST_F(PostgresConnectionTest, SetsApplicationNameRatchet) {
 TEST_F(PostgresConnectionTest, QueryBindsParametersAndReturnsNulls) {
   std::unique_ptr<Connection> conn = Open();
   ASSERT_NE(conn, nullptr);
-  Result<QueryResult> result = conn->Query(
-      "SELECT $1::bigint + 1 AS n, $2::text AS s, $3::text AS missing",
-      {Value(int64_t{41}), Value(std::string("it's")), Value(std::monostate{})});
+  Result<QueryResult> result =
+      conn->Query("SELECT $1::bigint + 1 AS n, $2::text AS s, $3::text AS missing",
+                  {Value(int64_t{41}), Value(std::string("it's")), Value(std::monostate{})});
   ASSERT_TRUE(result.ok()) << result.status().message();
   EXPECT_EQ(result->columns, (std::vector<std::string>{"n", "s", "missing"}));
   ASSERT_EQ(result->rows.size(), 1u);
@@ -205,7 +206,8 @@ TEST_F(PostgresConnectionTest, OutsideTransactionEachStatementCommitsAndRunStops
   ASSERT_EQ(run.code(), Code::kUpgradeFailed);
   ASSERT_NE(run.db_error(), nullptr);
   EXPECT_EQ(run.db_error()->sqlstate, "23505");
-  EXPECT_EQ(run.db_error()->statement_offset, script.find("INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2)"));
+  EXPECT_EQ(run.db_error()->statement_offset,
+            script.find("INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2)"));
   EXPECT_NE(run.db_error()->detail.find("Key (a)=(1) already exists"), std::string::npos);
   EXPECT_EQ(Scalar(*conn, "SELECT string_agg(a::text, ',') FROM t"), "1");
 }
@@ -367,8 +369,9 @@ TEST_F(PostgresConnectionTest, LockTimeoutFailsStatementWith55P03) {
   EXPECT_EQ(run.message(), "ERROR 55P03: canceling statement due to lock timeout");
   ASSERT_TRUE(upgrader->Rollback().ok());
   ASSERT_TRUE(app->Commit().ok());
-  EXPECT_EQ(Scalar(*upgrader, "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass "
-                              "AND attname = 'b'"),
+  EXPECT_EQ(Scalar(*upgrader,
+                   "SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass "
+                   "AND attname = 'b'"),
             "0");
 
   ASSERT_TRUE(upgrader->SetTimeouts(Timeouts{}).ok());
@@ -421,8 +424,8 @@ TEST_F(PostgresConnectionTest, ExecutesOneMegabyteScript) {
 }
 
 TEST_F(PostgresConnectionTest, ServerDownIsOneLineConnectionError) {
-  Result<std::unique_ptr<Connection>> conn = TryConnect(
-      "postgresql://ratchet_pw:s3cret-pw@127.0.0.1:1/" + name() + "?connect_timeout=5");
+  Result<std::unique_ptr<Connection>> conn =
+      TryConnect("postgresql://ratchet_pw:s3cret-pw@127.0.0.1:1/" + name() + "?connect_timeout=5");
   ASSERT_FALSE(conn.ok());
   ExpectConnectionFailure(conn.status(), "connection refused — is the server running");
   EXPECT_NE(conn.status().message().find("ratchet_pw@127.0.0.1:1/"), std::string::npos);
@@ -438,9 +441,8 @@ TEST_F(PostgresConnectionTest, WrongPasswordIsOneLineConnectionError) {
   ExpectConnectionFailure(conn.status(), "password authentication failed for user \"ratchet_pw\"");
 
   // The right password, written in keywords, connects.
-  std::unique_ptr<Connection> good = MustConnect("host=" + host + " port=" + port +
-                                                 " user=ratchet_pw password=s3cret-pw dbname=" +
-                                                 name());
+  std::unique_ptr<Connection> good = MustConnect(
+      "host=" + host + " port=" + port + " user=ratchet_pw password=s3cret-pw dbname=" + name());
   ASSERT_NE(good, nullptr);
   EXPECT_EQ(Scalar(*good, "SELECT current_user"), "ratchet_pw");
   EXPECT_EQ(good->display_name().find(kPassword), std::string::npos);

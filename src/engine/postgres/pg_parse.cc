@@ -6,11 +6,10 @@
 
 #include <cstring>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 namespace ratchet::postgres {
 namespace {
@@ -188,6 +187,17 @@ std::pair<size_t, size_t> StatementAround(const std::string& text, size_t positi
   return found;
 }
 
+// True if the list `list` of `node` holds a DefElem named `name`.
+bool HasDefElem(const json& node, const char* list, std::string_view name) {
+  auto items = node.find(list);
+  if (items == node.end() || !items->is_array()) return false;
+  for (const json& item : *items) {
+    auto def = item.find("DefElem");
+    if (def != item.end() && def->is_object() && def->value("defname", "") == name) return true;
+  }
+  return false;
+}
+
 // Sets `statement`'s flags from its parse tree `node` (the value under the
 // node's name) and returns a load error for statements ratchet cannot run.
 Status Classify(const json& node, Statement* statement) {
@@ -201,11 +211,7 @@ Status Classify(const json& node, Statement* statement) {
     std::string kind = node.value("kind", "");
     statement->non_transactional =
         kind == "REINDEX_OBJECT_SYSTEM" || kind == "REINDEX_OBJECT_DATABASE";
-    for (const json& param : node.value("params", json::array())) {
-      if (param.contains("DefElem") && param["DefElem"].value("defname", "") == "concurrently") {
-        statement->non_transactional = true;
-      }
-    }
+    if (HasDefElem(node, "params", "concurrently")) statement->non_transactional = true;
   } else if (name == "VacuumStmt") {
     statement->non_transactional = flag("is_vacuumcmd");
   } else if (name == "CreatedbStmt" || name == "DropdbStmt" || name == "AlterSystemStmt" ||
@@ -213,11 +219,7 @@ Status Classify(const json& node, Statement* statement) {
              name == "CreateSubscriptionStmt" || name == "DropSubscriptionStmt") {
     statement->non_transactional = true;
   } else if (name == "AlterDatabaseStmt") {
-    for (const json& option : node.value("options", json::array())) {
-      if (option.contains("DefElem") && option["DefElem"].value("defname", "") == "tablespace") {
-        statement->non_transactional = true;
-      }
-    }
+    statement->non_transactional = HasDefElem(node, "options", "tablespace");
   } else if (name == "ClusterStmt") {
     statement->non_transactional = !node.contains("relation");
   } else if (name == "DiscardStmt") {
@@ -234,6 +236,32 @@ Status Classify(const json& node, Statement* statement) {
                   "them; COPY TO a file on the database server, or use a SELECT in a check "
                   "section");
   }
+  return Status::Ok();
+}
+
+// Appends the statement `raw` (an element of the parse tree's "stmts") to
+// `out`, located in `text` and classified; a load error if ratchet cannot run it.
+Status AddStatement(std::string_view text, const json& raw, std::vector<Statement>* out) {
+  size_t begin = raw.value("stmt_location", size_t{0});
+  size_t length = raw.value("stmt_len", size_t{0});
+  if (begin > text.size()) begin = text.size();
+  if (length == 0 || begin + length > text.size()) length = text.size() - begin;
+  size_t start = SkipBlanksAndComments(text, begin, begin + length);
+  size_t end = begin + length;
+  while (end > start && IsSpace(text[end - 1])) --end;
+
+  Statement statement;
+  statement.offset = start;
+  statement.length = end - start;
+  auto stmt = raw.find("stmt");
+  if (stmt != raw.end() && stmt->is_object() && !stmt->empty()) {
+    statement.node = stmt->begin().key();
+    Status status = Classify(stmt->begin().value(), &statement);
+    if (!status.ok()) {
+      return LoadError(status.message(), "0A000", text, statement.offset, 0, statement.length);
+    }
+  }
+  out->push_back(std::move(statement));
   return Status::Ok();
 }
 
@@ -275,33 +303,17 @@ Status SplitScript(std::string_view text, std::vector<Statement>* out) {
 
   Status status;
   try {
-    json tree = json::parse(parsed.parse_tree);
-    for (const json& raw : tree.value("stmts", json::array())) {
-      size_t begin = raw.value("stmt_location", size_t{0});
-      size_t length = raw.value("stmt_len", size_t{0});
-      if (length == 0 || begin + length > text.size()) length = text.size() - begin;
-      size_t start = SkipBlanksAndComments(text, begin, begin + length);
-      size_t end = begin + length;
-      while (end > start && IsSpace(text[end - 1])) --end;
-
-      Statement statement;
-      statement.offset = start;
-      statement.length = end - start;
-      const json& stmt = raw.at("stmt");
-      if (stmt.is_object() && !stmt.empty()) {
-        statement.node = stmt.begin().key();
-        status = Classify(stmt.begin().value(), &statement);
-        if (!status.ok()) {
-          status = LoadError(status.message(), "0A000", text, statement.offset, 0,
-                             statement.length);
-          break;
-        }
+    const json tree = json::parse(parsed.parse_tree);
+    auto stmts = tree.find("stmts");
+    if (stmts != tree.end() && stmts->is_array()) {
+      for (const json& raw : *stmts) {
+        status = AddStatement(text, raw, out);
+        if (!status.ok()) break;
       }
-      out->push_back(std::move(statement));
     }
   } catch (const std::exception& e) {
-    status = Status(Code::kInternal,
-                    std::string("cannot read libpg_query's parse tree: ") + e.what());
+    status =
+        Status(Code::kInternal, std::string("cannot read libpg_query's parse tree: ") + e.what());
   }
   pg_query_free_parse_result(parsed);
   if (!status.ok()) out->clear();

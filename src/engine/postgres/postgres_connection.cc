@@ -2,6 +2,7 @@
 // statements in one pipeline so an item costs one round trip.
 #include "engine/postgres/postgres_connection.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -15,8 +16,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "engine/postgres/pg_parse.h"
 
@@ -314,8 +313,9 @@ size_t LocateInDoBlock(std::string_view statement, const std::string& context,
     std::string word = internal_query.substr(internal_offset, end - internal_offset);
     for (size_t pos = statement.find(word, at); pos != std::string_view::npos;
          pos = statement.find(word, pos + 1)) {
-      bool whole = (pos == 0 || !IsWordByte(statement[pos - 1])) &&
-                   (pos + word.size() >= statement.size() || !IsWordByte(statement[pos + word.size()]));
+      bool whole =
+          (pos == 0 || !IsWordByte(statement[pos - 1])) &&
+          (pos + word.size() >= statement.size() || !IsWordByte(statement[pos + word.size()]));
       if (whole) return pos;
     }
   }
@@ -374,8 +374,8 @@ class ParamTexts {
 struct Request {
   std::string sql;
   std::vector<Value> params;
-  size_t step = 0;                            // index of the caller's step
-  size_t offset = std::string::npos;          // offset of sql within a script
+  size_t step = 0;                    // index of the caller's step
+  size_t offset = std::string::npos;  // offset of sql within a script
   bool do_block = false;
 };
 
@@ -650,7 +650,8 @@ class PostgresConnection final : public Connection {
       ResultPtr result(ExecuteAlone(requests[0]));
       ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-        if (requests[0].sql == "COMMIT" && std::strcmp(PQcmdStatus(result.get()), "ROLLBACK") == 0) {
+        if (requests[0].sql == "COMMIT" &&
+            std::strcmp(PQcmdStatus(result.get()), "ROLLBACK") == 0) {
           if (failed != nullptr) *failed = 0;
           return Status(Code::kUpgradeFailed,
                         "COMMIT on " + display_ +
@@ -790,7 +791,8 @@ class PostgresConnection final : public Connection {
     }
     std::string position = Field(result, PG_DIAG_STATEMENT_POSITION);
     if (!position.empty()) {
-      error.error_offset = PositionToByte(request.sql, std::strtol(position.c_str(), nullptr, 10), utf8_);
+      error.error_offset =
+          PositionToByte(request.sql, std::strtol(position.c_str(), nullptr, 10), utf8_);
     } else if (request.do_block) {
       std::string internal_query = Field(result, PG_DIAG_INTERNAL_QUERY);
       std::string internal_position = Field(result, PG_DIAG_INTERNAL_POSITION);
@@ -910,7 +912,8 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   }
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     std::string reason = ConnectFailureReason(PQerrorMessage(conn.get()));
-    return Status(Code::kConnection, Redact("cannot connect to " + display + ": " + reason, secrets));
+    return Status(Code::kConnection,
+                  Redact("cannot connect to " + display + ": " + reason, secrets));
   }
   PQsetNoticeReceiver(conn.get(), IgnoreNotice, nullptr);
 
