@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/postgres/pg_index.h"
 #include "util/clock.h"
 
 namespace ratchet {
@@ -75,8 +76,35 @@ Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status(
   }
 }
 
+Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
+  if (conn_.kind() != EngineKind::kPostgres) return Status::Ok();
+  for (const Section& section : item.sections) {
+    for (const Statement& st : section.statements) {
+      if (!st.non_transactional || st.node != "IndexStmt") continue;
+      std::string index = postgres::ConcurrentIndexName(
+          std::string_view(section.text).substr(st.offset, st.length));
+      if (index.empty()) continue;
+      auto invalid = conn_.Query(
+          "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
+          {index});
+      if (!invalid.ok()) return invalid.status();
+      if (invalid->rows.empty()) continue;
+      // A concurrent build that was interrupted leaves the index INVALID:
+      // unused by queries but still maintained, and in the way of the rebuild.
+      reporter_->Note(fmt::format("{}: dropping index {}, left INVALID by an interrupted "
+                                  "concurrent build, before building it again",
+                                  item.version.ToString(), index));
+      RATCHET_RETURN_IF_ERROR(conn_.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + index));
+      RATCHET_RETURN_IF_ERROR(books_.AddEvent(state_.upgrade_id, "invalid-index-dropped",
+                                              item.version.ToString(), index));
+    }
+  }
+  return Status::Ok();
+}
+
 Status ItemRunner::ApplyItem(const Item& item) {
   RATCHET_RETURN_IF_ERROR(conn_.SetTimeouts(TimeoutsFor(item)));
+  if (item.version.ToString() == interrupted_) RATCHET_RETURN_IF_ERROR(ClearInterruptedBuilds(item));
   std::vector<const Section*> sections = UpgradeSections(item);
   bool journaled = std::any_of(sections.begin(), sections.end(), [&](const Section* s) {
     return RunsOutsideTransaction(item, *s);

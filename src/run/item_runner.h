@@ -24,6 +24,11 @@ class ItemRunner {
   // the Status carries a DbError with the item file, line and column.
   Status ApplyItem(const Item& item);
 
+  // Marks `version` as the item that an earlier run left unfinished (in
+  // flight, or failed): before it runs again, what its interrupted run left
+  // behind is cleared (PostgreSQL: an INVALID index from a concurrent build).
+  void set_interrupted(const std::string& version) { interrupted_ = version; }
+
   // Records a required item's failure: state failed-upgrade with the error.
   Status RecordFailure(const Item& item, const Status& error);
   // Records an optional item's failure as its row with phase 'failed'.
@@ -38,6 +43,8 @@ class ItemRunner {
   // timeout, or the retries run out; waits with backoff between tries.
   Status WithLockRetries(const Item& item, const std::function<Status()>& attempt);
   Timeouts TimeoutsFor(const Item& item) const;
+  // Drops INVALID indexes that the item's concurrent builds left behind.
+  Status ClearInterruptedBuilds(const Item& item);
 
   Connection& conn_;
   const UpgradeSet& set_;
@@ -45,6 +52,7 @@ class ItemRunner {
   StateRow& state_;
   const UpgradeOptions& options_;
   Reporter* reporter_;
+  std::string interrupted_;
 };
 
 // Returns true if `status` is a lock timeout the runner may retry.

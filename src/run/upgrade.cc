@@ -123,6 +123,11 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   run_state.from_release = CurrentRelease(set, conn.kind(), *applied);
   run_state.to_release = TargetRelease(set, options.target);
   run_state.started_at = NowUtc();
+  // The item an earlier run left unfinished, if any, before it is forgotten.
+  std::string interrupted = state->in_flight;
+  if (interrupted.empty() && state->status == "failed-upgrade" && state->error) {
+    interrupted = state->error->version;
+  }
   run_state.in_flight.clear();
   RATCHET_RETURN_IF_ERROR(conn.Begin());
   Status begun = books.WriteState(run_state);
@@ -137,6 +142,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   RATCHET_RETURN_IF_ERROR(conn.Commit());
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
+  runner.set_interrupted(interrupted);
   std::set<Version> failed;  // failed or skipped in this run
   for (size_t i = 0; i < plan.pending.size(); ++i) {
     const Item& item = *plan.pending[i];
