@@ -1,0 +1,182 @@
+// Item checksums ignore formatting and comments but see every change to what
+// runs; ParseDuration reads the durations directives and ratchet.toml use.
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "ratchet/upgrade_set.h"
+#include "unit/set_fixture.h"
+
+namespace ratchet {
+namespace {
+
+const std::string kBase =
+    "-- ratchet: requires V1\n"
+    "CREATE TABLE books (\n"
+    "  id integer PRIMARY KEY,\n"
+    "  title text NOT NULL DEFAULT 'no title'\n"
+    ");\n"
+    "INSERT INTO books (id, title) VALUES (1, 'War and Peace');\n";
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "'" << from << "' not in the test text";
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+TEST(ItemChecksum, IsLowerCaseHexSha256) {
+  std::string sum = ItemChecksum(kBase);
+  ASSERT_EQ(sum.size(), 64u);
+  EXPECT_EQ(sum.find_first_not_of("0123456789abcdef"), std::string::npos) << sum;
+  EXPECT_EQ(sum, ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresReindenting) {
+  std::string reindented = ReplaceAll(kBase, "\n  ", "\n\t\t");
+  reindented = Replace(reindented, "CREATE TABLE books (", "CREATE   TABLE\tbooks(");
+  EXPECT_EQ(ItemChecksum(reindented), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresBlankLines) {
+  std::string spaced = "\n\n" + ReplaceAll(kBase, ";\n", ";\n\n\n");
+  EXPECT_EQ(ItemChecksum(spaced), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresTrailingSpaces) {
+  std::string trailing = ReplaceAll(kBase, "\n", "   \t\n");
+  EXPECT_EQ(ItemChecksum(trailing), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresCrlfLineEndings) {
+  EXPECT_EQ(ItemChecksum(ReplaceAll(kBase, "\n", "\r\n")), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresAddedAndEditedLineComments) {
+  std::string commented = "-- Books: the first table.\n" +
+                          Replace(kBase, "id integer PRIMARY KEY,", "id integer PRIMARY KEY, -- it's the key");
+  EXPECT_EQ(ItemChecksum(commented), ItemChecksum(kBase));
+  std::string edited = Replace(commented, "-- Books: the first table.", "-- Books, edited; 'quoted'");
+  EXPECT_EQ(ItemChecksum(edited), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresAddedAndEditedBlockComments) {
+  std::string commented = Replace(kBase, "title text", "title /* the name */ text");
+  commented = "/* header\n   spanning lines */\n" + commented;
+  EXPECT_EQ(ItemChecksum(commented), ItemChecksum(kBase));
+  EXPECT_EQ(ItemChecksum(Replace(commented, "the name", "its name, 'quoted' -- x")),
+            ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, ChangesWithAnyEditInsideStringLiteral) {
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and Peace!'")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War  and Peace'")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "' War and Peace'")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and\nPeace'")), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, KeepsCommentMarkersInsideStringsAsText) {
+  EXPECT_NE(ItemChecksum("SELECT '-- a';"), ItemChecksum("SELECT '-- b';"));
+  EXPECT_NE(ItemChecksum("SELECT '/* a */';"), ItemChecksum("SELECT '/* b */';"));
+}
+
+TEST(ItemChecksum, ChangesWithWhitespaceInsideDollarQuotedBody) {
+  EXPECT_NE(ItemChecksum("CREATE FUNCTION f() RETURNS text AS $$ SELECT 'a  b' $$ LANGUAGE sql;"),
+            ItemChecksum("CREATE FUNCTION f() RETURNS text AS $$ SELECT 'a b' $$ LANGUAGE sql;"));
+  EXPECT_NE(ItemChecksum("DO $body$ BEGIN   NULL; END $body$;"),
+            ItemChecksum("DO $body$ BEGIN NULL; END $body$;"));
+}
+
+TEST(ItemChecksum, ChangesWithWhitespaceInsideQuotedIdentifier) {
+  EXPECT_NE(ItemChecksum("CREATE TABLE \"my  books\" (a int);"),
+            ItemChecksum("CREATE TABLE \"my books\" (a int);"));
+}
+
+TEST(ItemChecksum, ChangesWithWhitespaceInsideBracketIdentifier) {
+  GTEST_SKIP() << "BUG: src/set/sql_lexer.cc:85 ScanSql does not treat SQLite's [...] identifiers "
+                  "as quoted although sql_lexer.h promises it, so '[my  books]' and '[my books]' "
+                  "(two different tables) get one checksum";
+  EXPECT_NE(ItemChecksum("CREATE TABLE [my  books] (a int);"),
+            ItemChecksum("CREATE TABLE [my books] (a int);"));
+}
+
+TEST(ItemChecksum, ChangesWithIdentifier) {
+  EXPECT_NE(ItemChecksum(Replace(kBase, "title text", "name text")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "CREATE TABLE books", "CREATE TABLE Books")),
+            ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, ChangesWhenTwoWordsAreJoined) {
+  EXPECT_NE(ItemChecksum("SELECT a b FROM t;"), ItemChecksum("SELECT ab FROM t;"));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "NOT NULL", "NOTNULL")), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, TreatsCommentBetweenWordsAsSeparator) {
+  EXPECT_EQ(ItemChecksum("SELECT a/* x */b FROM t;"), ItemChecksum("SELECT a b FROM t;"));
+  EXPECT_EQ(ItemChecksum("SELECT a -- x\nb FROM t;"), ItemChecksum("SELECT a b FROM t;"));
+}
+
+TEST(ItemChecksum, ChangesWhenDirectiveIsAddedOrRemoved) {
+  EXPECT_NE(ItemChecksum("-- ratchet: optional\n" + kBase), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "-- ratchet: requires V1\n", "")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "requires V1", "requires V2")), ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, ChangesWhenSectionMarkerIsAdded) {
+  std::string plain = "CREATE TABLE a (x int);\nCREATE TABLE b (y int);\n";
+  std::string split =
+      "-- ratchet: prepare\nCREATE TABLE a (x int);\n-- ratchet: finalize\nCREATE TABLE b (y int);\n";
+  EXPECT_NE(ItemChecksum(split), ItemChecksum(plain));
+}
+
+TEST(ItemChecksum, IgnoresExtraSpacesInsideDirective) {
+  EXPECT_EQ(ItemChecksum(Replace(kBase, "-- ratchet: requires V1", "--   ratchet:  requires\tV1  ")),
+            ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, IgnoresDirectiveWrittenWithoutSpaces) {
+  GTEST_SKIP() << "BUG: src/set/checksum.cc:68 keeps a directive's own spacing where it is "
+                  "absent: '--ratchet:requires V1' and '-- ratchet: requires V1' load the same but "
+                  "checksum differently, so adding a space counts as drift";
+  EXPECT_EQ(ItemChecksum(Replace(kBase, "-- ratchet: requires V1", "--ratchet:requires V1")),
+            ItemChecksum(kBase));
+}
+
+TEST(ItemChecksum, MatchesChecksumOfLoadedItem) {
+  testing::TempSet set;
+  set.Item("V1__0__books.sql", "CREATE TABLE a (x int);\n");
+  set.Item("V2__0__more_books.sql", kBase);
+  Result<UpgradeSet> loaded = set.Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(testing::FindItem(*loaded, "V2")->checksum, ItemChecksum(kBase));
+}
+
+TEST(ParseDuration, ReadsEachUnit) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(ParseDuration("5s"), milliseconds(5000));
+  EXPECT_EQ(ParseDuration("250ms"), milliseconds(250));
+  EXPECT_EQ(ParseDuration("10min"), milliseconds(600000));
+  EXPECT_EQ(ParseDuration("2h"), milliseconds(7200000));
+  EXPECT_EQ(ParseDuration("0"), milliseconds(0));
+  EXPECT_EQ(ParseDuration("1.5s"), milliseconds(1500));
+}
+
+TEST(ParseDuration, RejectsMalformedDurations) {
+  EXPECT_EQ(ParseDuration(""), std::nullopt);
+  EXPECT_EQ(ParseDuration("5"), std::nullopt);
+  EXPECT_EQ(ParseDuration("5 parsecs"), std::nullopt);
+  EXPECT_EQ(ParseDuration("-1s"), std::nullopt);
+  EXPECT_EQ(ParseDuration("s"), std::nullopt);
+  EXPECT_EQ(ParseDuration("5s5"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ratchet
