@@ -139,6 +139,28 @@ Status Bookkeeping::WriteItem(const Item& item, Phase phase, int64_t duration_ms
        error.empty() ? Value() : Value(error)});
 }
 
+std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item,
+                                                               const std::string& duration_sql,
+                                                               const std::string& upgrade_id) {
+  std::vector<Write> out;
+  out.push_back({fmt::format("DELETE FROM {} WHERE version = $1", items_), {item.version.ToString()}});
+  out.push_back(
+      {fmt::format("INSERT INTO {} (version, major, minor, description, ticket, file, checksum,"
+                   " phase, optional, applied_at, duration_ms, tool_version, upgrade_id)"
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8, $9, {}, $10, $11)",
+                   items_, duration_sql),
+       {item.version.ToString(), static_cast<int64_t>(item.version.major),
+        static_cast<int64_t>(item.version.minor), item.description, item.ticket, item.file_name,
+        item.checksum, static_cast<int64_t>(item.optional ? 1 : 0), NowUtc(),
+        std::string(ToolVersion()), upgrade_id}});
+  out.push_back({fmt::format("INSERT INTO {0} (seq, at, upgrade_id, event, version, detail)"
+                             " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, 'item-applied', $3, $4"
+                             " FROM {0}",
+                             events_),
+                 {NowUtc(), upgrade_id, item.version.ToString(), item.checksum}});
+  return out;
+}
+
 Status Bookkeeping::UpdateChecksum(const Version& version, const std::string& checksum) {
   return conn_.Execute(fmt::format("UPDATE {} SET checksum = $1 WHERE version = $2", items_),
                        {checksum, version.ToString()});

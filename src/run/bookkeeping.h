@@ -38,6 +38,16 @@ class Bookkeeping {
   Result<std::vector<AppliedItem>> ReadItems();
   Result<StateRow> ReadState();
 
+  // The statements that record `item` as applied by `upgrade_id`, for a
+  // caller that sends them together with the item (PostgreSQL pipelines).
+  // `duration_sql` is an SQL expression for the duration in milliseconds.
+  struct Write {
+    std::string sql;
+    std::vector<Value> params;
+  };
+  std::vector<Write> ItemAppliedWrites(const Item& item, const std::string& duration_sql,
+                                       const std::string& upgrade_id);
+
   // Inserts or replaces the row of `item`.
   Status WriteItem(const Item& item, Phase phase, int64_t duration_ms,
                    const std::string& upgrade_id, const std::string& error);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
@@ -39,6 +40,12 @@ class ItemRunner {
   // Runs `section`, inside a transaction the caller opened or on its own,
   // and turns an engine error into one positioned in the item file.
   Status RunSection(const Item& item, const Section& section);
+  // Turns an engine error from running `section` into one positioned in the
+  // item file (file:line:column, DETAIL and HINT).
+  Status PositionError(const Item& item, const Section& section, const Status& s);
+  // PostgreSQL: the item's sections, its bookkeeping row, its event and the
+  // COMMIT sent in one round trip.
+  Status ApplyInOneRoundTrip(const Item& item, const std::vector<const Section*>& sections);
   // Calls `attempt` until it succeeds, fails for another reason than a lock
   // timeout, or the retries run out; waits with backoff between tries.
   Status WithLockRetries(const Item& item, const std::function<Status()>& attempt);
@@ -53,6 +60,7 @@ class ItemRunner {
   const UpgradeOptions& options_;
   Reporter* reporter_;
   std::string interrupted_;
+  std::optional<Timeouts> session_timeouts_;  // what the session has now
 };
 
 // Returns true if `status` is a lock timeout the runner may retry.
