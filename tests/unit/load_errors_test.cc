@@ -68,6 +68,22 @@ TEST(LoadErrors, RejectsUnknownEngineSuffix) {
   EXPECT_CONTAINS(message, "'mysql' is not an engine: use .postgresql.sql or .sqlite.sql");
 }
 
+TEST(LoadErrors, RejectsVersionWithTooManyDigits) {
+  TempSet set;
+  set.Item("V1234567890__0__create_t.sql", kTable);
+  std::string message = LoadError(set);
+  EXPECT_CONTAINS(message, "items/V1234567890__0__create_t.sql: the version is too large: use at "
+                           "most 9 digits");
+}
+
+TEST(LoadErrors, RejectsDirectoryInsideItems) {
+  TempSet set;
+  set.Item("V1__0__create_t.sql", kTable);
+  std::filesystem::create_directory(set.dir() / "items" / "old");
+  std::string message = LoadError(set);
+  EXPECT_CONTAINS(message, "items/old/: items/ holds item files only: move the directory out");
+}
+
 TEST(LoadErrors, IgnoresFilesThatAreNotSql) {
   TempSet set;
   set.Item("V1__0__create_t.sql", kTable);
