@@ -63,6 +63,8 @@ struct Item {
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
   std::optional<Version> same_as;
+  size_t requires_offset = 0;  // where the requires directive is, for messages
+  size_t same_as_offset = 0;   // where the same-as directive is
 
   std::vector<Section> sections;  // in file order
   std::string checksum;           // hex SHA-256, see ItemChecksum

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <fstream>
 #include <regex>
 
@@ -96,8 +100,10 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
   if (fs::exists(path, ec)) {
     return Status(Code::kIo, fmt::format("items/{} already exists", name));
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << fmt::format(
+  // "x": exclusive creation, so two `new` runs at once never overwrite.
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wx"), &std::fclose);
+  if (!file) return Status(Code::kIo, fmt::format("cannot create items/{}: {}", name, std::strerror(errno)));
+  std::string text = fmt::format(
       "-- {} {}: {}\n"
       "-- Directives go above the first statement, e.g.:\n"
       "--   -- ratchet: requires V1\n"
@@ -105,8 +111,10 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
       "-- path use '-- ratchet: prepare', '-- ratchet: finalize' and '-- ratchet: rollback'.\n"
       "-- ratchet refuses to load an item without SQL: write its statements below.\n\n",
       next.ToString(), options.ticket == "0" ? "" : "#" + options.ticket, description);
-  out.close();
-  if (!out) return Status(Code::kIo, fmt::format("cannot write {}", path.string()));
+  if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
+      std::fclose(file.release()) != 0) {
+    return Status(Code::kIo, fmt::format("cannot write {}", path.string()));
+  }
   return path;
 }
 

@@ -14,18 +14,37 @@ bool IsWordChar(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-bool IsDirectiveComment(std::string_view comment) {
-  // "--" then optional blanks then "ratchet:" (any case), as the loader reads it.
+// If `comment` is a directive ("--" blanks "ratchet" blanks ":" ...), returns
+// its canonical form "ratchet:<key> <value words>"; else "".
+std::string CanonicalDirective(std::string_view comment) {
   size_t i = 2;
-  while (i < comment.size() && (comment[i] == ' ' || comment[i] == '\t')) ++i;
-  std::string_view rest = comment.substr(i);
-  if (rest.size() < 8) return false;
+  auto skip_blanks = [&] {
+    while (i < comment.size() && (comment[i] == ' ' || comment[i] == '\t' || comment[i] == '\r')) ++i;
+  };
+  skip_blanks();
+  if (comment.size() - i < 7) return "";
   for (size_t k = 0; k < 7; ++k) {
-    if (std::tolower(static_cast<unsigned char>(rest[k])) != "ratchet"[k]) return false;
+    if (std::tolower(static_cast<unsigned char>(comment[i + k])) != "ratchet"[k]) return "";
   }
-  size_t j = 7;
-  while (j < rest.size() && (rest[j] == ' ' || rest[j] == '\t')) ++j;
-  return j < rest.size() && rest[j] == ':';
+  i += 7;
+  skip_blanks();
+  if (i >= comment.size() || comment[i] != ':') return "";
+  ++i;
+  std::string out = "ratchet:";
+  bool blank = false;
+  bool first = true;
+  for (; i < comment.size(); ++i) {
+    char c = comment[i];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      blank = true;
+      continue;
+    }
+    if (blank && !first) out.push_back(' ');
+    blank = false;
+    first = false;
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -56,21 +75,15 @@ std::string ItemChecksum(std::string_view content) {
         pending_blank = true;
         break;
       case SqlSegment::kLineComment: {
-        if (!IsDirectiveComment(piece)) {
+        // Only a comment that starts its line is a directive, as the loader
+        // reads it; a trailing comment is an ordinary comment.
+        size_t k = begin;
+        while (k > 0 && (content[k - 1] == ' ' || content[k - 1] == '\t')) --k;
+        std::string directive =
+            (k == 0 || content[k - 1] == '\n') ? CanonicalDirective(piece) : "";
+        if (directive.empty()) {
           pending_blank = true;
           break;
-        }
-        // Normalise the directive's own spacing: "-- ratchet: key value".
-        std::string directive;
-        bool blank = false;
-        for (char c : piece) {
-          if (c == ' ' || c == '\t' || c == '\r') {
-            blank = true;
-            continue;
-          }
-          if (blank && !directive.empty()) directive.push_back(' ');
-          blank = false;
-          directive.push_back(c);
         }
         canonical.push_back('\n');
         canonical.append(directive);

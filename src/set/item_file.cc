@@ -106,7 +106,9 @@ bool ReadDirective(std::string_view comment, DirectiveLine* out) {
 
 Status ParseVersionList(const Item& item, const DirectiveLine& d, std::vector<Version>* out) {
   std::string list = d.value;
-  std::replace(list.begin(), list.end(), ',', ' ');
+  for (char& c : list) {
+    if (c == ',' || c == '\t') c = ' ';
+  }
   size_t pos = 0;
   while (pos < list.size()) {
     while (pos < list.size() && list[pos] == ' ') ++pos;
@@ -147,7 +149,10 @@ Status ApplyDirective(Item* item, const DirectiveLine& d, std::set<std::string>*
     *out = *ms;
     return Status::Ok();
   };
-  if (d.key == "requires") return ParseVersionList(*item, d, &item->requires_versions);
+  if (d.key == "requires") {
+    item->requires_offset = d.offset;
+    return ParseVersionList(*item, d, &item->requires_versions);
+  }
   if (d.key == "optional") {
     if (!d.value.empty()) {
       return LoadError(*item, d.offset,
@@ -179,6 +184,7 @@ Status ApplyDirective(Item* item, const DirectiveLine& d, std::set<std::string>*
       return LoadError(*item, d.offset, "'same-as' names exactly one version, e.g. V2.1");
     }
     item->same_as = versions[0];
+    item->same_as_offset = d.offset;
     return Status::Ok();
   }
   return Status(Code::kInternal, "unhandled directive " + d.key);

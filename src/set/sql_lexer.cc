@@ -99,6 +99,8 @@ void ScanSql(std::string_view text,
       end = EndOfQuoted(text, i, '\'', escapes);
     } else if (c == '"' || c == '`') {
       end = EndOfQuoted(text, i, c, false);
+    } else if (c == '[') {
+      end = EndOfQuoted(text, i, ']', false);  // SQLite's [quoted identifier]
     } else if (c == '$') {
       size_t tag = DollarTagLength(text, i);
       if (tag > 0) {

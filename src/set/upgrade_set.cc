@@ -3,6 +3,7 @@
 #include "ratchet/upgrade_set.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <fstream>
 #include <map>
@@ -108,7 +109,7 @@ Status ParseForEngine(Item* item, EngineKind engine) {
     }
     size_t non_transactional = 0;
     for (const Statement& st : section.statements) {
-      if (st.transaction_control) {
+      if (st.transaction_control && item->transaction != TransactionMode::kNone) {
         return Status(
             Code::kInvalidSet,
             fmt::format("{}: the item controls its own transaction ({}): ratchet runs each item "
@@ -203,7 +204,15 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
                                 "out",
                                 name));
     }
-    if (entry.path().extension() != ".sql") continue;  // READMEs and notes are fine
+    std::string ext = entry.path().extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".sql") continue;  // READMEs and notes are fine
+    if (entry.path().extension() != ".sql") {
+      return Status(Code::kInvalidSet,
+                    fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
+                                "would never run",
+                                name));
+    }
     files.push_back(entry.path());
   }
   if (ec) return Status(Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(), ec.message()));
@@ -252,24 +261,24 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     for (const Version& r : item.requires_versions) {
       if (!by_version.count(r)) {
         return Status(Code::kInvalidSet,
-                      fmt::format("items/{}: requires {}, which is not in items/: fix the version "
+                      fmt::format("{}: requires {}, which is not in items/: fix the version "
                                   "or add the item",
-                                  item.file_name, r.ToString()));
+                                  item.Position(item.requires_offset), r.ToString()));
       }
       edges[item.version].insert(r);
     }
     if (item.same_as) {
       if (!by_version.count(*item.same_as)) {
         return Status(Code::kInvalidSet,
-                      fmt::format("items/{}: same-as {}, which is not in items/: name the version "
+                      fmt::format("{}: same-as {}, which is not in items/: name the version "
                                   "this item was back-ported as",
-                                  item.file_name, item.same_as->ToString()));
+                                  item.Position(item.same_as_offset), item.same_as->ToString()));
       }
       if (*item.same_as == item.version) {
         return Status(Code::kInvalidSet,
-                      fmt::format("items/{}: same-as names the item itself: name the back-ported "
+                      fmt::format("{}: same-as names the item itself: name the back-ported "
                                   "version, e.g. V2.1",
-                                  item.file_name));
+                                  item.Position(item.same_as_offset)));
       }
     }
   }
@@ -284,10 +293,11 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     for (const Version& r : item.requires_versions) {
       if (!(r < item.version)) {
         return Status(Code::kInvalidSet,
-                      fmt::format("items/{}: requires {}, which is not earlier than {}: an item "
+                      fmt::format("{}: requires {}, which is not earlier than {}: an item "
                                   "runs after what it requires, so it can only require earlier "
                                   "versions",
-                                  item.file_name, r.ToString(), item.version.ToString()));
+                                  item.Position(item.requires_offset), r.ToString(),
+                                  item.version.ToString()));
       }
     }
   }

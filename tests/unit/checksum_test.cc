@@ -101,9 +101,6 @@ TEST(ItemChecksum, ChangesWithWhitespaceInsideQuotedIdentifier) {
 }
 
 TEST(ItemChecksum, ChangesWithWhitespaceInsideBracketIdentifier) {
-  GTEST_SKIP() << "BUG: src/set/sql_lexer.cc:100 ScanSql does not treat SQLite's [...] identifiers "
-                  "as quoted although sql_lexer.h promises it, so '[my  books]' and '[my books]' "
-                  "(two different tables) get one checksum";
   EXPECT_NE(ItemChecksum("CREATE TABLE [my  books] (a int);"),
             ItemChecksum("CREATE TABLE [my books] (a int);"));
 }
@@ -143,17 +140,11 @@ TEST(ItemChecksum, IgnoresExtraSpacesInsideDirective) {
 }
 
 TEST(ItemChecksum, IgnoresDirectiveWrittenWithoutSpaces) {
-  GTEST_SKIP() << "BUG: src/set/checksum.cc:64 keeps a directive's own spacing where it is "
-                  "absent: '--ratchet:requires V1' and '-- ratchet: requires V1' load the same but "
-                  "checksum differently, so adding a space counts as drift";
   EXPECT_EQ(ItemChecksum(Replace(kBase, "-- ratchet: requires V1", "--ratchet:requires V1")),
             ItemChecksum(kBase));
 }
 
 TEST(ItemChecksum, IgnoresEditedTrailingCommentThatLooksLikeDirective) {
-  GTEST_SKIP() << "BUG: src/set/checksum.cc:59 counts any '-- ratchet:' comment as a directive, "
-                  "also one trailing a statement, which the loader reads as a plain comment: "
-                  "editing such a comment counts as drift";
   EXPECT_EQ(ItemChecksum("CREATE TABLE t (a int); -- ratchet: optional, maybe\n"),
             ItemChecksum("CREATE TABLE t (a int); -- ratchet: see ticket 12\n"));
 }
