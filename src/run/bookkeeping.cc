@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "run/transaction.h"
 #include "util/clock.h"
 
 namespace ratchet {
@@ -18,7 +19,6 @@ Status Bookkeeping::Ensure() {
   if (!exists.ok()) return exists.status();
   if (*exists) return Status::Ok();
   // All three tables and the state row appear together or not at all.
-  RATCHET_RETURN_IF_ERROR(conn_.Begin());
   auto run = [&]() -> Status {
     for (const std::string& sql : conn_.BookkeepingPrelude()) {
       RATCHET_RETURN_IF_ERROR(conn_.Execute(sql));
@@ -52,13 +52,12 @@ Status Bookkeeping::Ensure() {
         {NowUtc()}));
     return AddEvent("", "bookkeeping-created", "", ToolVersion());
   };
-  Status s = run();
+  Status s = RunInTransaction(conn_, run);
   if (!s.ok()) {
-    conn_.Rollback();
     return s.WithContext(fmt::format("{}: cannot create ratchet's bookkeeping tables",
                                      conn_.display_name()));
   }
-  return conn_.Commit();
+  return s;
 }
 
 Result<std::vector<AppliedItem>> Bookkeeping::ReadItems() {

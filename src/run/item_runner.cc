@@ -9,6 +9,7 @@
 
 #include "engine/postgres/pg_index.h"
 #include "engine/postgres/postgres_connection.h"
+#include "run/transaction.h"
 #include "util/clock.h"
 
 namespace ratchet {
@@ -133,51 +134,36 @@ Status ItemRunner::ApplyItem(const Item& item) {
   }
   if (!journaled) {
     // Invariant 1: the item's statements and its row commit together.
-    return WithLockRetries(item, [&]() -> Status {
-      RATCHET_RETURN_IF_ERROR(conn_.Begin());
-      Status s;
-      for (const Section* section : sections) {
-        s = RunSection(item, *section);
-        if (!s.ok()) break;
-      }
-      if (s.ok()) s = books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, "");
-      if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
-      if (s.ok()) s = conn_.Commit();
-      if (!s.ok()) conn_.Rollback();
-      return s;
+    return WithLockRetries(item, [&] {
+      return RunInTransaction(conn_, [&]() -> Status {
+        for (const Section* section : sections) RATCHET_RETURN_IF_ERROR(RunSection(item, *section));
+        RATCHET_RETURN_IF_ERROR(
+            books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, ""));
+        return books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+      });
     });
   }
 
   // Invariant 2: journal the start, so a crash before the row is written
   // shows the item in flight and the next run re-applies it.
   state_.in_flight = version;
-  RATCHET_RETURN_IF_ERROR(conn_.Begin());
-  Status s = books_.WriteState(state_);
-  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
-  if (s.ok()) s = conn_.Commit();
-  if (!s.ok()) {
-    conn_.Rollback();
-    return s;
-  }
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn_, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
+    return books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
+  }));
   for (const Section* section : sections) {
-    s = WithLockRetries(item, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(WithLockRetries(item, [&]() -> Status {
       if (RunsOutsideTransaction(item, *section)) return RunSection(item, *section);
-      RATCHET_RETURN_IF_ERROR(conn_.Begin());
-      Status r = RunSection(item, *section);
-      if (r.ok()) r = conn_.Commit();
-      if (!r.ok()) conn_.Rollback();
-      return r;
-    });
-    if (!s.ok()) return s;
+      return RunInTransaction(conn_, [&] { return RunSection(item, *section); });
+    }));
   }
   state_.in_flight.clear();
-  RATCHET_RETURN_IF_ERROR(conn_.Begin());
-  s = books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, "");
-  if (s.ok()) s = books_.WriteState(state_);
-  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
-  if (s.ok()) s = conn_.Commit();
-  if (!s.ok()) conn_.Rollback();
-  return s;
+  return RunInTransaction(conn_, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(
+        books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, ""));
+    RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
+    return books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+  });
 }
 
 Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
@@ -216,29 +202,23 @@ Status ItemRunner::RecordFailure(const Item& item, const Status& error) {
   }
   state_.status = "failed-upgrade";
   state_.error = recorded;
-  RATCHET_RETURN_IF_ERROR(conn_.Begin());
-  Status s = books_.WriteState(state_);
-  if (s.ok()) s = books_.AddEvent(state_.upgrade_id, "item-failed", recorded.version, error.message());
-  if (s.ok()) s = conn_.Commit();
-  if (!s.ok()) conn_.Rollback();
-  return s;
+  return RunInTransaction(conn_, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
+    return books_.AddEvent(state_.upgrade_id, "item-failed", recorded.version, error.message());
+  });
 }
 
 Status ItemRunner::RecordOptionalFailure(const Item& item, const Status& error,
                                          std::chrono::milliseconds elapsed) {
   conn_.Rollback();
   state_.in_flight.clear();
-  RATCHET_RETURN_IF_ERROR(conn_.Begin());
-  Status s = books_.WriteItem(item, Phase::kFailed, elapsed.count(), state_.upgrade_id,
-                              error.message());
-  if (s.ok()) s = books_.WriteState(state_);
-  if (s.ok()) {
-    s = books_.AddEvent(state_.upgrade_id, "optional-item-failed", item.version.ToString(),
-                        error.message());
-  }
-  if (s.ok()) s = conn_.Commit();
-  if (!s.ok()) conn_.Rollback();
-  return s;
+  return RunInTransaction(conn_, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books_.WriteItem(item, Phase::kFailed, elapsed.count(),
+                                             state_.upgrade_id, error.message()));
+    RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
+    return books_.AddEvent(state_.upgrade_id, "optional-item-failed", item.version.ToString(),
+                           error.message());
+  });
 }
 
 }  // namespace ratchet

@@ -9,6 +9,7 @@
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
 #include "run/item_runner.h"
+#include "run/transaction.h"
 #include "util/clock.h"
 
 namespace ratchet {
@@ -129,17 +130,11 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
     interrupted = state->error->version;
   }
   run_state.in_flight.clear();
-  RATCHET_RETURN_IF_ERROR(conn.Begin());
-  Status begun = books.WriteState(run_state);
-  if (begun.ok()) {
-    begun = books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
-                           fmt::format("{} pending item(s)", plan.pending.size()));
-  }
-  if (!begun.ok()) {
-    conn.Rollback();
-    return begun;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Commit());
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
+    return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
+                          fmt::format("{} pending item(s)", plan.pending.size()));
+  }));
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
   runner.set_interrupted(interrupted);
@@ -195,18 +190,12 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   run_state.to_release = summary.release;
   run_state.in_flight.clear();
   run_state.error.reset();
-  RATCHET_RETURN_IF_ERROR(conn.Begin());
-  Status done = books.WriteState(run_state);
-  if (done.ok()) {
-    done = books.AddEvent(run_state.upgrade_id, "upgrade-done", "",
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
+    return books.AddEvent(run_state.upgrade_id, "upgrade-done", "",
                           fmt::format("{} applied, {} optional failed, {} skipped",
                                       summary.applied, summary.failed_optional, summary.skipped));
-  }
-  if (!done.ok()) {
-    conn.Rollback();
-    return done;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Commit());
+  }));
   conn.ReleaseUpgradeLock();
   return summary;
 }
@@ -223,7 +212,6 @@ Result<RepairSummary> Repair(Connection& conn, const UpgradeSet& set,
   Plan plan = MakePlan(set, conn.kind(), *applied);
   RepairSummary summary;
   std::string upgrade_id = NewUpgradeId();
-  RATCHET_RETURN_IF_ERROR(conn.Begin());
   auto run = [&]() -> Status {
     for (const Drift& d : plan.drift) {
       RATCHET_RETURN_IF_ERROR(books.UpdateChecksum(d.version, d.current_checksum));
@@ -245,12 +233,7 @@ Result<RepairSummary> Repair(Connection& conn, const UpgradeSet& set,
     }
     return Status::Ok();
   };
-  Status s = run();
-  if (!s.ok()) {
-    conn.Rollback();
-    return s;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Commit());
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, run));
   return summary;
 }
 
@@ -271,7 +254,6 @@ Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& 
   options.target = head;
   Plan plan = MakePlan(set, conn.kind(), {}, options);
   std::string upgrade_id = NewUpgradeId();
-  RATCHET_RETURN_IF_ERROR(conn.Begin());
   auto run = [&]() -> Status {
     for (const Item* item : plan.pending) {
       RATCHET_RETURN_IF_ERROR(books.WriteItem(*item, Phase::kApplied, 0, upgrade_id, ""));
@@ -286,12 +268,7 @@ Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& 
                                       plan.pending.size(),
                                       release_name.empty() ? head.ToString() : release_name));
   };
-  Status s = run();
-  if (!s.ok()) {
-    conn.Rollback();
-    return s;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Commit());
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, run));
   return plan.pending.size();
 }
 
