@@ -40,4 +40,6 @@ void SetupNewCommand(CLI::App& app, Runner* run) {
   cmd->callback([options, run] { *run = [options] { return RunNew(*options); }; });
 }
 
+const CommandRegistration kNewRegistered(100, SetupNewCommand);
+
 }  // namespace ratchet::tool

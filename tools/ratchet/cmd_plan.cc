@@ -106,4 +106,6 @@ void SetupPlanCommand(CLI::App& app, Runner* run) {
   cmd->callback([options, run] { *run = [options] { return RunPlan(*options); }; });
 }
 
+const CommandRegistration kPlanRegistered(30, SetupPlanCommand);
+
 }  // namespace ratchet::tool

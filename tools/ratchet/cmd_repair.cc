@@ -72,4 +72,8 @@ void SetupBaselineCommand(CLI::App& app, Runner* run) {
   cmd->callback([options, run] { *run = [options] { return RunBaseline(*options); }; });
 }
 
+const CommandRegistration kRepairRegistered(110, SetupRepairCommand);
+
+const CommandRegistration kBaselineRegistered(120, SetupBaselineCommand);
+
 }  // namespace ratchet::tool

@@ -173,4 +173,6 @@ void SetupStatusCommand(CLI::App& app, Runner* run) {
   cmd->callback([options, run] { *run = [options] { return RunStatus(*options); }; });
 }
 
+const CommandRegistration kStatusRegistered(20, SetupStatusCommand);
+
 }  // namespace ratchet::tool

@@ -142,4 +142,6 @@ void SetupUpgradeCommand(CLI::App& app, Runner* run) {
   cmd->callback([options, run] { *run = [options] { return RunUpgrade(*options); }; });
 }
 
+const CommandRegistration kUpgradeRegistered(10, SetupUpgradeCommand);
+
 }  // namespace ratchet::tool

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -107,5 +108,27 @@ std::string CommandLine(const std::string& command, const CommonOptions& options
 }
 
 bool IsTerminal() { return isatty(STDOUT_FILENO) == 1; }
+
+namespace {
+// Function-local, so registrations from other files' static initialisers
+// never see it unconstructed.
+std::vector<std::pair<int, SetupFunction>>& Registry() {
+  static std::vector<std::pair<int, SetupFunction>> registry;
+  return registry;
+}
+}  // namespace
+
+CommandRegistration::CommandRegistration(int order, SetupFunction setup) {
+  Registry().emplace_back(order, setup);
+}
+
+std::vector<SetupFunction> RegisteredCommands() {
+  auto sorted = Registry();
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<SetupFunction> out;
+  for (const auto& [order, setup] : sorted) out.push_back(setup);
+  return out;
+}
 
 }  // namespace ratchet::tool

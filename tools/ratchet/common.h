@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ratchet/engine.h"
 #include "ratchet/runner.h"
@@ -66,13 +67,18 @@ bool IsTerminal();
 
 // One registered subcommand: what runs once the command line is parsed.
 using Runner = std::function<int()>;
+using SetupFunction = void (*)(CLI::App& app, Runner* run);
 
-void SetupUpgradeCommand(CLI::App& app, Runner* run);
-void SetupStatusCommand(CLI::App& app, Runner* run);
-void SetupPlanCommand(CLI::App& app, Runner* run);
-void SetupNewCommand(CLI::App& app, Runner* run);
-void SetupRepairCommand(CLI::App& app, Runner* run);
-void SetupBaselineCommand(CLI::App& app, Runner* run);
+// Each cmd_<name>.cc registers its command at namespace scope:
+//   const CommandRegistration kRegistered(40, SetupPrepareCommand);
+// main() adds the registered commands to the command line in ascending
+// `order`, which is the order `ratchet --help` lists them in.
+struct CommandRegistration {
+  CommandRegistration(int order, SetupFunction setup);
+};
+
+// The registered commands, sorted by order.
+std::vector<SetupFunction> RegisteredCommands();
 
 }  // namespace ratchet::tool
 

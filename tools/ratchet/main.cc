@@ -15,12 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   Runner run;
-  SetupUpgradeCommand(app, &run);
-  SetupStatusCommand(app, &run);
-  SetupPlanCommand(app, &run);
-  SetupNewCommand(app, &run);
-  SetupRepairCommand(app, &run);
-  SetupBaselineCommand(app, &run);
+  for (SetupFunction setup : RegisteredCommands()) setup(app, &run);
 
   try {
     app.parse(argc, argv);
