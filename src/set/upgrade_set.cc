@@ -139,6 +139,7 @@ Status ParseForEngine(Item* item, EngineKind engine) {
         item->transaction == TransactionMode::kNone ||
         (non_transactional > 0 && non_transactional == section.statements.size());
   }
+  item->parsed = true;
   return Status::Ok();
 }
 
@@ -311,7 +312,7 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     }
   }
 
-  if (options.parse_for) {
+  if (options.parse_for && !options.defer_parse) {
     const std::string engine = EngineName(*options.parse_for);
     for (Item& item : set.items) {
       if (!item.engine.empty() && item.engine != engine) continue;
@@ -319,6 +320,18 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     }
   }
   return set;
+}
+
+Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
+                          std::deque<Item>* storage) {
+  for (const Item*& item : *items) {
+    if (item->parsed) continue;
+    Item copy = *item;
+    RATCHET_RETURN_IF_ERROR(ParseForEngine(&copy, engine));
+    storage->push_back(std::move(copy));
+    item = &storage->back();
+  }
+  return Status::Ok();
 }
 
 }  // namespace ratchet

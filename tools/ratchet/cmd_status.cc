@@ -150,7 +150,8 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
 }
 
 int RunStatus(const StatusCommandOptions& options) {
-  auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
+  // Status shows no statement: it parses nothing.
+  auto session = OpenSession(options.common, OpenMode::kMayBeMissing, /*defer_parse=*/true);
   if (!session.ok()) return ReportError(session.status());
   auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());

@@ -74,7 +74,8 @@ class LineReporter : public Reporter {
 int RunUpgrade(const UpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto session = OpenSession(options.common, OpenMode::kCreate);
+  // Upgrade parses only the pending items.
+  auto session = OpenSession(options.common, OpenMode::kCreate, /*defer_parse=*/true);
   if (!session.ok()) return ReportError(session.status());
   UpgradeOptions upgrade;
   upgrade.lock_wait = *wait;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -35,7 +36,7 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   return *ms;
 }
 
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool defer_parse) {
   // The target decides which engine's parser checks the items, so it comes
   // first; the set is loaded and checked completely before any connection.
   std::string db = options.db;
@@ -68,6 +69,7 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
   }
   LoadOptions load;
   load.parse_for = session.target.kind;
+  load.defer_parse = defer_parse;
   auto set = LoadUpgradeSet(options.set_dir, load);
   if (!set.ok()) return set.status();
   session.set = std::move(*set);
@@ -80,7 +82,15 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
   connect.history_schema = session.set.project.history_schema;
   connect.create_if_missing = mode == OpenMode::kCreate;
   auto conn = Connect(session.target, connect);
-  if (!conn.ok()) return conn.status();
+  if (!conn.ok()) {
+    if (defer_parse) {
+      // A mistake in the set is the one to fix first, as without deferral.
+      std::vector<const Item*> all = session.set.ItemsFor(session.target.kind);
+      std::deque<Item> parsed;
+      RATCHET_RETURN_IF_ERROR(ParseDeferredItems(session.target.kind, &all, &parsed));
+    }
+    return conn.status();
+  }
   session.conn = std::move(*conn);
   return session;
 }

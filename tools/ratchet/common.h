@@ -39,13 +39,16 @@ struct Session {
 
 // Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
 // loads the set parsed for that engine, and connects. With kMayBeMissing, a
-// SQLite file that does not exist gives a Session marked `missing`.
+// SQLite file that does not exist gives a Session marked `missing`. With
+// `defer_parse` the items are not parsed yet (see LoadOptions::defer_parse):
+// the command parses what it runs or shows; a database that cannot be reached
+// is then reported only after the whole set has parsed.
 enum class OpenMode {
   kCreate,        // upgrade: a missing SQLite file is created
   kMustExist,     // repair, baseline: a missing file is an error
   kMayBeMissing,  // status, plan: a missing file is a new database, not created
 };
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode);
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool defer_parse = false);
 
 // The status of the session's database; for a missing SQLite file, a new
 // database with every item pending.
