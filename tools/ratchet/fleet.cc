@@ -72,7 +72,7 @@ std::vector<DatabaseResult> RunOnEach(
       std::cout << fmt::format("[{:>{}}/{}{}] {:<11} {}  {}  ({})\n", finished, width,
                                targets.size(), failed ? fmt::format(", {} failed", failed) : "",
                                r.outcome, r.database, r.detail, FormatMs(r.elapsed));
-      if (r.exit_code != 0) {
+      if (r.exit_code != 0 || r.show_output) {
         std::istringstream lines(held.str());
         for (std::string line; std::getline(lines, line);) std::cout << "      | " << line << "\n";
       }

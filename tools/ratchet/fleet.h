@@ -20,6 +20,8 @@ struct DatabaseResult {
   std::string outcome;    // a word or two: "upgraded", "up to date", "failed", "pivoted"
   std::string detail;     // one line: counts, release, or the first line of the error
   std::chrono::milliseconds elapsed{0};
+  // Print the database's held-back output even though it succeeded.
+  bool show_output = false;
 };
 
 // The result for a database where `status` went wrong: its exit code, the
