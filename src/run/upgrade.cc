@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "ratchet/online.h"
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
 #include "run/item_loop.h"
@@ -36,6 +37,15 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
     out.updated_at = state->updated_at;
     out.in_flight = state->in_flight;
     out.last_error = state->error;
+    out.pivoted = state->pivoted;
+    out.prepared_at = state->prepared_at;
+    out.finalized_at = state->finalized_at;
+  }
+  auto freeze = ReadFreeze(conn);
+  if (!freeze.ok()) return freeze.status();
+  if (*freeze) {
+    out.frozen_since = (*freeze)->since;
+    out.frozen_by = (*freeze)->upgrade_id;
   }
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
