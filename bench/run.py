@@ -27,6 +27,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
+import scenario_fleet  # noqa: E402
+import scenario_online  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -75,11 +77,15 @@ def must(cmd, what, **kw):
 def tool_version(cmd):
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        text = (out.stdout + out.stderr).strip()
-        for line in text.splitlines():
-            if re.search(r"\d+\.\d+", line):
-                return line.strip()
-        return text.splitlines()[0] if text else "?"
+        lines = (out.stdout + out.stderr).strip().splitlines()
+        for pattern in (r"version:?\s*v?\d+\.\d+", r"\d+\.\d+"):
+            for line in lines:
+                found = re.search(pattern, line, re.IGNORECASE)
+                if found:
+                    words = line.strip().split()
+                    return " ".join(words[:4]) if pattern.startswith("version") else " ".join(
+                        words[:3])
+        return lines[0] if lines else "?"
     except (OSError, subprocess.TimeoutExpired):
         return "not installed"
 
@@ -211,7 +217,10 @@ class Tools:
         if self.has("sqitch"):
             v["sqitch"] = tool_version([self.sqitch, "--version"])
         if self.has("liquibase"):
-            v["liquibase"] = tool_version([self.liquibase, "--version", "--show-banner=false"])
+            out = subprocess.run([self.liquibase, "--version", "--show-banner=false"],
+                                 capture_output=True, text=True, env=self.env())
+            found = re.search(r"version (\d+\.\d+\.\d+)", out.stdout + out.stderr)
+            v["liquibase"] = found.group(1) if found else "?"
             v["java"] = tool_version(["java", "-version"])
         return v
 
@@ -352,7 +361,7 @@ def scenario_apply(opts, tools, server, work, results, noop):
         for tool in active:
             if noop and n in opts.noop_sizes and not tool.startswith("psql"):
                 t, m = [], []
-                for _ in range(opts.noop_runs):
+                for _ in range(opts.noop_runs if tool == "ratchet" else min(3, opts.noop_runs)):
                     cmd, cwd, shell = apply_command(tool, tools, server, db[tool], sets)
                     s, peak, _ = must(cmd, f"{tool} no-op N={n}", cwd=cwd, shell=shell,
                                       env=tools.env())
@@ -526,8 +535,8 @@ def render(results, meta):
         for r in micro:
             out.append(f"| {r['tool']} | {fmt_s(r['median'])} |")
         out.append("")
-    for extra in meta.get("sections", []):
-        out.extend(extra)
+    out.extend(scenario_fleet.render(results, fsyncs, cell, ratio))
+    out.extend(scenario_online.render(results, fsyncs, cell, ratio))
     sq = [r for r in recs if r["scenario"] == "sqlite"]
     if sq:
         out.append("### 5. SQLite: apply N items to a new file")
@@ -554,11 +563,20 @@ def main():
     p.add_argument("--fsync", default="off,on", help="off, on or off,on")
     p.add_argument("--runs", type=int, default=0, help="runs per figure (default 5 or 3)")
     p.add_argument("--noop-runs", type=int, default=7)
-    p.add_argument("--budget", type=float, default=90,
+    p.add_argument("--budget", type=float, default=60,
                    help="seconds after which a tool's figure takes no more runs")
-    p.add_argument("--slow-peer-limit", type=int, default=10000,
+    p.add_argument("--slow-peer-limit", type=int, default=1000,
                    help="largest N for psql per file, sqitch and Liquibase")
     p.add_argument("--work", default="/tmp/ratchet-bench", help="where sets are generated")
+    p.add_argument("--fleet-dbs", type=int, default=200)
+    p.add_argument("--fleet-items", type=int, default=50)
+    p.add_argument("--fleet-sample", type=int, default=5,
+                   help="databases sqitch and Liquibase run on in the fleet (scaled up)")
+    p.add_argument("--fleet-runs", type=int, default=2)
+    p.add_argument("--online-rate", type=int, default=200, help="pgbench transactions a second")
+    p.add_argument("--online-seconds", type=int, default=60, help="pgbench's run per release")
+    p.add_argument("--online-settle", type=float, default=5,
+                   help="seconds of writes before the release starts")
     p.add_argument("--name", default="", help="results file name (default: latest or quick)")
     opts = p.parse_args()
     opts.scenarios = set(opts.scenario.split(","))
@@ -567,6 +585,8 @@ def main():
         opts.fsync = "off"
         opts.runs = opts.runs or 2
         opts.noop_runs = 3
+        opts.fleet_dbs, opts.fleet_sample, opts.fleet_runs = 20, 4, 1
+        opts.online_seconds = 40
     opts.sizes = [int(x) for x in opts.sizes.split(",")]
     opts.noop_sizes = [n for n in opts.sizes if n >= 1000] or opts.sizes
     name = opts.name or ("quick" if opts.quick else "latest")
@@ -588,12 +608,13 @@ def main():
                 if opts.scenarios & {"apply", "noop", "plan"}:
                     scenario_apply(opts, tools, server, opts.work, results,
                                    noop="noop" in opts.scenarios)
-                for scenario in ("fleet", "online"):
+                for scenario, module in (("fleet", scenario_fleet), ("online", scenario_online)):
                     if scenario in opts.scenarios:
-                        module = __import__(f"scenario_{scenario}")
-                        section = module.run(opts, tools, server, opts.work, results, log)
-                        if section:
-                            meta["sections"].append(section)
+                        try:
+                            module.run(opts, tools, server, opts.work, results, log, run_timed,
+                                       check_pg, make_sets)
+                        except RuntimeError as e:
+                            raise Failure(str(e))
             finally:
                 server.stop()
         if "micro" in opts.scenarios:
