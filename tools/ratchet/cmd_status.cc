@@ -204,7 +204,8 @@ DatabaseResult Summary(const DatabaseStatus& st) {
 int RunStatus(const StatusCommandOptions& options) {
   auto targets = ResolveTargets(options.common);
   if (!targets.ok()) return ReportError(targets.status());
-  SetCache sets(options.common.set_dir);
+  // Status shows no statement: it parses nothing.
+  SetCache sets(options.common.set_dir, /*defer_parse=*/true);
   for (const Target& t : *targets) {
     auto set = sets.For(t.kind);
     if (!set.ok()) return ReportError(set.status());
