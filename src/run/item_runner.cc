@@ -11,6 +11,7 @@
 #include "engine/postgres/postgres_connection.h"
 #include "run/transaction.h"
 #include "util/clock.h"
+#include "util/fault.h"
 
 namespace ratchet {
 namespace {
@@ -104,6 +105,7 @@ Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
       RATCHET_RETURN_IF_ERROR(conn_.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + index));
       RATCHET_RETURN_IF_ERROR(books_.AddEvent(state_.upgrade_id, "invalid-index-dropped",
                                               item.version.ToString(), index));
+      RATCHET_FAULT_POINT("index.dropped");
     }
   }
   return Status::Ok();
@@ -151,12 +153,14 @@ Status ItemRunner::ApplyItem(const Item& item) {
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
     return books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
   }));
+  RATCHET_FAULT_POINT("journal.started");
   for (const Section* section : sections) {
     RATCHET_RETURN_IF_ERROR(WithLockRetries(item, [&]() -> Status {
       if (RunsOutsideTransaction(item, *section)) return RunSection(item, *section);
       return RunInTransaction(conn_, [&] { return RunSection(item, *section); });
     }));
   }
+  RATCHET_FAULT_POINT("journal.ran");
   state_.in_flight.clear();
   return RunInTransaction(conn_, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(
@@ -178,7 +182,9 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   for (const Bookkeeping::Write& w : writes) steps.push_back({w.sql, w.params, false});
   RATCHET_RETURN_IF_ERROR(conn_.Begin());
   size_t failed = 0;
+  RATCHET_FAULT_POINT("commit.before");
   Status s = postgres::ExecuteBatch(conn_, steps, /*commit=*/true, &failed);
+  if (s.ok()) RATCHET_FAULT_POINT("commit.after");
   if (s.ok()) return s;
   conn_.Rollback();
   if (failed < sections.size()) return PositionError(item, *sections[failed], s);
