@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-sqlite clean
+.PHONY: all deps build demo test test-faults test-sqlite clean
 
 all: build
 
@@ -22,6 +22,12 @@ demo: build
 # that the run starts and always stops.
 test: build
 	@bash scripts/run-tests.sh $(BUILD)
+
+# The full crash sweep (docs/FAULTS.md): every scenario killed at every pass
+# of every fault point, plus the kills from outside ratchet. `make test` runs
+# a subset of it: each point's first, middle and last pass.
+test-faults: build
+	@RATCHET_FAULTS=all bash scripts/run-tests.sh $(BUILD) 'Sweep|Interruptions|FaultPoints'
 
 clean:
 	rm -rf $(BUILD)

@@ -30,6 +30,12 @@ bool RunsOutsideTransaction(const Item& item, const Section& section) {
 
 }  // namespace
 
+bool RunsJournaled(const Item& item) {
+  std::vector<const Section*> sections = UpgradeSections(item);
+  return std::any_of(sections.begin(), sections.end(),
+                     [&](const Section* s) { return RunsOutsideTransaction(item, *s); });
+}
+
 bool IsLockTimeout(const Status& status) {
   const DbError* e = status.db_error();
   if (!e) return false;
@@ -120,9 +126,7 @@ Status ItemRunner::ApplyItem(const Item& item) {
   }
   if (item.version.ToString() == interrupted_) RATCHET_RETURN_IF_ERROR(ClearInterruptedBuilds(item));
   std::vector<const Section*> sections = UpgradeSections(item);
-  bool journaled = std::any_of(sections.begin(), sections.end(), [&](const Section* s) {
-    return RunsOutsideTransaction(item, *s);
-  });
+  bool journaled = RunsJournaled(item);
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -63,6 +63,10 @@ class ItemRunner {
   std::optional<Timeouts> session_timeouts_;  // what the session has now
 };
 
+// Returns true if `upgrade` runs a section of `item` outside a transaction,
+// journaling the item in the state row (invariant 2).
+bool RunsJournaled(const Item& item);
+
 // Returns true if `status` is a lock timeout the runner may retry.
 bool IsLockTimeout(const Status& status);
 

@@ -9,6 +9,7 @@
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
 #include "run/item_runner.h"
+#include "run/stopped_run.h"
 #include "run/transaction.h"
 #include "util/clock.h"
 
@@ -50,13 +51,29 @@ Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unkno
 }
 
 // The release the run aims at: the one whose head is the target, or without
-// a target the newest release; "" when no release matches.
+// a target the newest release; a target that is no release's head is kept
+// as its version, so that status can name the command that resumes the run.
 std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
   const Release* best = nullptr;
   for (const Release& r : set.project.releases) {
     if (target ? r.head == *target : (!best || best->head < r.head)) best = &r;
   }
+  if (!best && target) return target->ToString();
   return best ? best->name : "";
+}
+
+// The failure of a run whose connection was lost during `item`. Nothing can
+// be recorded: the state still says upgrading, as after any crash, and the
+// server has rolled back whatever was not committed.
+Status StoppedByLostConnection(const Item& item, const Status& lost) {
+  std::string message = fmt::format(
+      "{}\nThe run stopped during {}: {}. Items before it stay applied; 'ratchet status' shows "
+      "where the database stands, and running the same upgrade again resumes it.",
+      lost.message(), item.version.ToString(),
+      RunsJournaled(item) ? "it runs outside a transaction, so it is re-run on resume"
+                          : "the server rolled back whatever it had done");
+  if (!lost.db_error()) return Status(Code::kUpgradeFailed, message);
+  return Status::DbFailure(Code::kUpgradeFailed, message, *lost.db_error());
 }
 
 }  // namespace
@@ -68,21 +85,29 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   auto exists = conn.HasBookkeeping();
   if (!exists.ok()) return exists.status();
   out.initialized = *exists;
+  StateRow state_row;
   if (out.initialized) {
     Bookkeeping books(conn);
     auto items = books.ReadItems();
     if (!items.ok()) return items.status();
     auto state = books.ReadState();
     if (!state.ok()) return state.status();
+    state_row = *state;
     out.applied = std::move(*items);
     out.status = state->status;
     out.upgrade_id = state->upgrade_id;
     out.updated_at = state->updated_at;
     out.in_flight = state->in_flight;
     out.last_error = state->error;
+    out.pivoted = state->pivoted;
   }
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
+  if (out.initialized) {
+    auto stopped = FindStoppedRun(conn, set, state_row, out.plan);
+    if (!stopped.ok()) return stopped.status();
+    out.stopped = std::move(*stopped);
+  }
   return out;
 }
 
@@ -113,6 +138,17 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   summary.covered = plan.covered.size();
   if (plan.pending.empty()) {
     summary.release = CurrentRelease(set, conn.kind(), *applied);
+    if (state->status != "upgrading") return summary;
+    // An earlier run stopped after its last item, before recording its end.
+    StateRow done = *state;
+    done.status = "active";
+    done.to_release = summary.release;
+    done.in_flight.clear();
+    done.error.reset();
+    RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+      RATCHET_RETURN_IF_ERROR(books.WriteState(done));
+      return books.AddEvent(done.upgrade_id, "upgrade-done", "", "recorded by a later run");
+    }));
     return summary;
   }
 
@@ -129,7 +165,14 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (interrupted.empty() && state->status == "failed-upgrade" && state->error) {
     interrupted = state->error->version;
   }
+  // A journaled item left unfinished stays in flight until it runs again:
+  // a crash before then must still lead the next run to what it left behind.
   run_state.in_flight.clear();
+  for (const Item* item : set.ItemsFor(conn.kind())) {
+    if (item->version.ToString() == interrupted && RunsJournaled(*item)) {
+      run_state.in_flight = interrupted;
+    }
+  }
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
@@ -166,6 +209,10 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
       reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
       continue;
     }
+    if (s.code() == Code::kConnection) {
+      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      return StoppedByLostConnection(item, s);
+    }
     if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
       Status recorded = runner.RecordOptionalFailure(item, s, elapsed);
       if (!recorded.ok()) return recorded;
@@ -188,7 +235,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   summary.release = CurrentRelease(set, conn.kind(), *after);
   run_state.status = "active";
   run_state.to_release = summary.release;
-  run_state.in_flight.clear();
+  // in_flight is left as the items left it: empty, or a journaled item this
+  // run did not reach (--to), which is still unfinished.
   run_state.error.reset();
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));

@@ -46,7 +46,7 @@ void ReadPostgresCatalog(Connection& conn, DatabaseImage* image) {
   auto& c = image->catalog;
   Append(&c, Lines(conn, "SELECT 'schema ' || n.nspname FROM pg_namespace n WHERE " + user_ns));
   Append(&c, Lines(conn,
-                   "SELECT 'relation ' || n.nspname || '.' || c.relname || ' kind ' || c.relkind "
+                   "SELECT 'relation ' || n.nspname || '.' || c.relname || ' kind ' || c.relkind::text "
                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                    "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND " +
                        user_ns));

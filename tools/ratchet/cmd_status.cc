@@ -20,7 +20,9 @@ std::string VersionList(const std::vector<const Item*>& items) {
   return out;
 }
 
-nlohmann::json ToJson(const DatabaseStatus& st) {
+std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options);
+
+nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& options) {
   nlohmann::json j;
   j["database"] = st.database;
   j["engine"] = EngineName(st.engine);
@@ -64,6 +66,19 @@ nlohmann::json ToJson(const DatabaseStatus& st) {
   } else {
     j["last_error"] = nullptr;
   }
+  j["pivoted"] = st.pivoted;
+  j["stopped"] = nullptr;
+  if (st.stopped) {
+    const StoppedRun& r = *st.stopped;
+    j["stopped"] = {
+        {"running", r.running},
+        {"holder", r.running ? nlohmann::json(r.holder) : nlohmann::json(nullptr)},
+        {"item", r.item.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.item)},
+        {"file", r.item_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.item_file)},
+        {"journaled", r.journaled}};
+  }
+  std::string next = NextStep(st, options);
+  j["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
   return j;
 }
 
@@ -73,6 +88,10 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
     return "none automatic: this database has items the set does not know; use the set it was "
            "upgraded with";
   }
+  if (st.stopped && st.stopped->running) {
+    return "none: a ratchet is running on this database; wait for it to finish, then: " +
+           CommandLine("status", options.common, st.database);
+  }
   if (!st.plan.drift.empty()) {
     return "restore the changed item files, or accept them: " +
            CommandLine("repair", options.common, st.database);
@@ -81,7 +100,9 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
     return CommandLine("finalize", options.common, st.database) + "  (or rollback)";
   }
   if (!st.plan.pending.empty() || st.status == "failed-upgrade" || st.status == "upgrading") {
-    return CommandLine("upgrade", options.common, st.database);
+    std::string to =
+        st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
+    return CommandLine("upgrade", options.common, st.database) + to;
   }
   return "";
 }
@@ -93,6 +114,12 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
   line("Database", fmt::format("{} ({})", st.database, EngineName(st.engine)));
   if (!st.initialized) {
     line("Status", "new: ratchet has not upgraded this database yet");
+  } else if (st.stopped && st.stopped->running) {
+    line("Status", st.status + ", in progress: " + st.stopped->holder);
+  } else if (st.stopped) {
+    line("Status", st.status +
+                       ", interrupted: the last run stopped before it finished, and no "
+                       "ratchet is running now");
   } else {
     line("Status", st.status);
   }
@@ -135,10 +162,27 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
     for (const AppliedItem& a : st.plan.unknown) list += (list.empty() ? "" : ", ") + a.version.ToString();
     line("Unknown", list + " (applied, but not in this set)");
   }
-  if (!st.in_flight.empty()) {
+  if (st.stopped && !st.stopped->running) {
+    const StoppedRun& r = *st.stopped;
+    if (r.item.empty()) {
+      line("In flight", "none: the run stopped after its last item, before recording its end");
+    } else if (r.journaled) {
+      line("In flight", fmt::format("{} ({}), journaled: it runs outside a transaction, so part "
+                                    "of it may have run; it will re-run on resume",
+                                    r.item, r.item_file));
+    } else {
+      line("In flight", fmt::format("{} ({}), transactional: whatever it had done was rolled back "
+                                    "by the engine; it runs on resume",
+                                    r.item, r.item_file));
+    }
+  } else if (!st.in_flight.empty()) {
     line("In flight", st.in_flight +
                           " was running outside a transaction when the last run stopped; it is "
                           "re-run on resume");
+  }
+  if (st.stopped || st.pivoted || st.status == "prepared" || st.status == "finalizing") {
+    line("Pivoted",
+         st.pivoted ? "yes: finalize has run here; rollback is no longer possible" : "no");
   }
   if (st.last_error && st.status == "failed-upgrade") {
     const RecordedError& e = *st.last_error;
@@ -155,7 +199,7 @@ int RunStatus(const StatusCommandOptions& options) {
   auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());
   if (options.json) {
-    std::cout << ToJson(*st).dump(2) << "\n";
+    std::cout << ToJson(*st, options).dump(2) << "\n";
   } else {
     PrintText(*st, options);
   }

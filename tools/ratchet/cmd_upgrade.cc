@@ -100,7 +100,10 @@ int RunUpgrade(const UpgradeCommandOptions& options) {
                                                         : e->statement;
       std::cerr << "  statement: " << statement << "\n";
     }
-    if (s.code() == Code::kUpgradeFailed) {
+    const bool connection_lost = s.db_error() && s.db_error()->sqlstate.rfind("08", 0) == 0;
+    if (s.code() == Code::kUpgradeFailed && connection_lost) {
+      std::cerr << "Next: when the database can be reached again, run: " << again << "\n";
+    } else if (s.code() == Code::kUpgradeFailed) {
       std::cerr << "The failed item was rolled back; items before it stay applied. "
                    "The database is marked failed-upgrade.\n"
                 << "Next: fix " << (s.db_error() ? s.db_error()->file : std::string("the item"))
