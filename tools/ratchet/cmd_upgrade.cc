@@ -55,7 +55,10 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
           e->statement.size() > 400 ? e->statement.substr(0, 400) + " ..." : e->statement;
       err << "  statement: " << statement << "\n";
     }
-    if (st.code() == Code::kUpgradeFailed) {
+    const bool connection_lost = st.db_error() && st.db_error()->sqlstate.rfind("08", 0) == 0;
+    if (st.code() == Code::kUpgradeFailed && connection_lost) {
+      err << "Next: when the database can be reached again, run: " << again << "\n";
+    } else if (st.code() == Code::kUpgradeFailed) {
       err << "The failed item was rolled back; items before it stay applied. "
              "The database is marked failed-upgrade.\n"
           << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
