@@ -35,15 +35,12 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   return *ms;
 }
 
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
-  // The target decides which engine's parser checks the items, so it comes
-  // first; the set is loaded and checked completely before any connection.
+Result<Target> ChooseTarget(const CommonOptions& options) {
   std::string db = options.db;
   bool from_project = false;
   if (db.empty()) {
     if (const char* env = std::getenv("RATCHET_DB"); env && *env) db = env;
   }
-  Session session;
   if (db.empty()) {
     auto set = LoadUpgradeSet(options.set_dir);
     if (!set.ok()) return set.status();
@@ -57,15 +54,24 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
   }
   auto target = ParseTarget(db);
   if (!target.ok()) return target.status();
-  session.target = std::move(*target);
-  if (from_project && session.target.kind == EngineKind::kSqlite) {
+  if (from_project && target->kind == EngineKind::kSqlite) {
     // A path in ratchet.toml is relative to the set, not to where ratchet runs.
-    std::filesystem::path p(session.target.conninfo);
+    std::filesystem::path p(target->conninfo);
     if (p.is_relative()) {
-      session.target.conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
-      session.target.display = "sqlite:" + session.target.conninfo;
+      target->conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
+      target->display = "sqlite:" + target->conninfo;
     }
   }
+  return target;
+}
+
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
+  // The target decides which engine's parser checks the items, so it comes
+  // first; the set is loaded and checked completely before any connection.
+  Session session;
+  auto target = ChooseTarget(options);
+  if (!target.ok()) return target.status();
+  session.target = std::move(*target);
   LoadOptions load;
   load.parse_for = session.target.kind;
   auto set = LoadUpgradeSet(options.set_dir, load);
