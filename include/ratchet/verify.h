@@ -47,6 +47,12 @@ struct UpgradePath {
 // The plain path: Upgrade() to the head.
 UpgradePath PlainUpgradePath();
 
+// The online path: PrepareItems(), then DryRunFinalize() and
+// PivotDatabase(), as `ratchet prepare` and `ratchet finalize` run them,
+// once per main-line release between the database and the head (a
+// release's prepare sections expect the release before it).
+UpgradePath OnlineUpgradePath();
+
 // Every path ratchet has, in the order verify runs them.
 std::vector<UpgradePath> AllUpgradePaths();
 

@@ -8,6 +8,7 @@
 
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
+#include "run/item_loop.h"
 #include "run/item_runner.h"
 #include "run/transaction.h"
 #include "util/clock.h"
@@ -15,51 +16,6 @@
 namespace ratchet {
 
 const char* ToolVersion() { return RATCHET_VERSION; }
-
-namespace {
-
-// Refusals that protect the user from guessing: versions the set does not
-// know, and applied items whose files have changed.
-Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unknown) {
-  if (!plan.unknown.empty() && !allow_unknown) {
-    std::string list;
-    for (const AppliedItem& a : plan.unknown) {
-      list += fmt::format("\n  {} {} (applied {})", a.version.ToString(), a.description,
-                          a.applied_at);
-    }
-    return Status(Code::kRefused,
-                  fmt::format("{}: the database has items this upgrade set does not know:{}\n"
-                              "It is newer than, or diverged from, this set. Use the set it was "
-                              "upgraded with; --allow-unknown proceeds anyway.",
-                              conn.display_name(), list));
-  }
-  if (!plan.drift.empty()) {
-    std::string list;
-    for (const Drift& d : plan.drift) {
-      list += fmt::format("\n  {} items/{}: recorded {}, file now {}", d.version.ToString(),
-                          d.file_name, d.recorded_checksum.substr(0, 12),
-                          d.current_checksum.substr(0, 12));
-    }
-    return Status(Code::kRefused,
-                  fmt::format("{}: applied items have changed since they were applied "
-                              "(drift):{}\nRestore the files, or accept the change with "
-                              "'ratchet repair'.",
-                              conn.display_name(), list));
-  }
-  return Status::Ok();
-}
-
-// The release the run aims at: the one whose head is the target, or without
-// a target the newest release; "" when no release matches.
-std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
-  const Release* best = nullptr;
-  for (const Release& r : set.project.releases) {
-    if (target ? r.head == *target : (!best || best->head < r.head)) best = &r;
-  }
-  return best ? best->name : "";
-}
-
-}  // namespace
 
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   DatabaseStatus out;
@@ -97,12 +53,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (!applied.ok()) return applied.status();
   auto state = books.ReadState();
   if (!state.ok()) return state.status();
-  if (state->status == "prepared" || state->status == "finalizing") {
-    return Status(Code::kRefused,
-                  fmt::format("{}: an online upgrade is {} here: finish it with 'ratchet "
-                              "finalize', or undo it with 'ratchet rollback'",
-                              conn.display_name(), state->status));
-  }
+  RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
 
   PlanOptions plan_options;
   plan_options.target = options.target;
@@ -130,6 +81,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
     interrupted = state->error->version;
   }
   run_state.in_flight.clear();
+  run_state.pivoted = false;
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
@@ -138,50 +90,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
   runner.set_interrupted(interrupted);
-  std::set<Version> failed;  // failed or skipped in this run
-  for (size_t i = 0; i < plan.pending.size(); ++i) {
-    const Item& item = *plan.pending[i];
-    reporter->ItemStarted(item, i + 1, plan.pending.size());
-    auto missing = std::find_if(item.requires_versions.begin(), item.requires_versions.end(),
-                                [&](const Version& v) { return failed.count(v) > 0; });
-    if (missing != item.requires_versions.end()) {
-      // Only an effectively optional item can get here: a required item's
-      // requirements are required too, so their failure stopped the run.
-      failed.insert(item.version);
-      ++summary.skipped;
-      books.AddEvent(run_state.upgrade_id, "item-skipped", item.version.ToString(),
-                     fmt::format("requires {}, which failed", missing->ToString()));
-      reporter->ItemFinished(item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
-                             Status(Code::kUpgradeFailed,
-                                    fmt::format("requires {}, which failed in this run",
-                                                missing->ToString())));
-      continue;
-    }
-    auto started = std::chrono::steady_clock::now();
-    Status s = runner.ApplyItem(item);
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (s.ok()) {
-      ++summary.applied;
-      reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
-      continue;
-    }
-    if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
-      Status recorded = runner.RecordOptionalFailure(item, s, elapsed);
-      if (!recorded.ok()) return recorded;
-      failed.insert(item.version);
-      ++summary.failed_optional;
-      reporter->ItemFinished(item, ItemOutcome::kFailedOptional, elapsed, s);
-      continue;
-    }
-    reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
-    Status recorded = runner.RecordFailure(item, s);
-    if (!recorded.ok()) {
-      return Status(s.code(), s.message() + "\n(and the failure could not be recorded: " +
-                                  recorded.message() + ")");
-    }
-    return s;
-  }
+  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, books, run_state,
+                                          reporter, &summary));
 
   auto after = books.ReadItems();
   if (!after.ok()) return after.status();

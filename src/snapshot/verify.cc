@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "ratchet/online.h"
 #include "ratchet/plan.h"
 #include "ratchet/runner.h"
 #include "snapshot/scratch.h"
@@ -160,6 +161,28 @@ class Verifier {
   Snapshot expected_;
 };
 
+// An optional item that fails on a scratch database fails on a fresh
+// install too: names each one recorded as failed, rather than leaving the
+// reader to guess from what the comparison finds missing.
+Status OptionalFailures(Connection& conn, const UpgradeSet& set) {
+  auto status = ReadStatus(conn, set);
+  if (!status.ok()) return status.status();
+  std::string failed;
+  for (const AppliedItem& a : status->applied) {
+    if (a.phase != Phase::kFailed) continue;
+    failed += fmt::format("{}{}: {}", failed.empty() ? "" : "; ", a.version.ToString(), a.error);
+  }
+  if (failed.empty()) return Status::Ok();
+  return Status(Code::kUpgradeFailed, "optional item(s) failed: " + failed);
+}
+
+UpgradeOptions ScratchUpgradeOptions(const Version& head) {
+  UpgradeOptions options;
+  options.target = head;
+  options.lock_wait = kScratchLockWait;
+  return options;
+}
+
 }  // namespace
 
 fs::path FreshSchemaFile(const UpgradeSet& set, const std::string& release, EngineKind engine) {
@@ -175,28 +198,48 @@ UpgradePath PlainUpgradePath() {
   UpgradePath path;
   path.name = "upgrade";
   path.run = [](Connection& conn, const UpgradeSet& set, const Version& head) -> Status {
-    UpgradeOptions options;
-    options.target = head;
-    options.lock_wait = kScratchLockWait;
-    auto summary = Upgrade(conn, set, options, nullptr);
+    auto summary = Upgrade(conn, set, ScratchUpgradeOptions(head), nullptr);
     if (!summary.ok()) return summary.status();
-    if (summary->failed_optional == 0 && summary->skipped == 0) return Status::Ok();
-    // An optional item that fails on a scratch database fails on a fresh
-    // install too: say which, rather than only showing what is missing.
-    auto status = ReadStatus(conn, set);
-    if (!status.ok()) return status.status();
-    std::string failed;
-    for (const AppliedItem& a : status->applied) {
-      if (a.phase != Phase::kFailed) continue;
-      failed += fmt::format("{}{}: {}", failed.empty() ? "" : "; ", a.version.ToString(), a.error);
-    }
-    return Status(Code::kUpgradeFailed,
-                  fmt::format("optional item(s) failed: {}", failed.empty() ? "?" : failed));
+    return OptionalFailures(conn, set);
   };
   return path;
 }
 
-std::vector<UpgradePath> AllUpgradePaths() { return {PlainUpgradePath()}; }
+UpgradePath OnlineUpgradePath() {
+  UpgradePath path;
+  path.name = "prepare + finalize";
+  path.run = [](Connection& conn, const UpgradeSet& set, const Version& head) -> Status {
+    // A release's prepare sections are written against the schema of the
+    // release before it, so a database several releases behind goes online
+    // one release at a time, as its operators would: each main-line release
+    // (a back-port line's release is no step towards the head) up to `head`.
+    auto status = ReadStatus(conn, set);
+    if (!status.ok()) return status.status();
+    const Release* at = set.FindRelease(status->release);
+    std::vector<Version> steps;
+    for (const Release& r : set.project.releases) {
+      if (r.head.minor == 0 && (at == nullptr || at->head < r.head) && r.head < head) {
+        steps.push_back(r.head);
+      }
+    }
+    std::sort(steps.begin(), steps.end());
+    steps.push_back(head);
+    for (const Version& step : steps) {
+      PrepareOptions prepare;
+      prepare.upgrade = ScratchUpgradeOptions(step);
+      auto prepared = PrepareItems(conn, set, prepare, nullptr);
+      if (!prepared.ok()) return prepared.status();
+      // As an operator would: the dry run first, then the pivot.
+      RATCHET_RETURN_IF_ERROR(DryRunFinalize(conn, set, prepare.upgrade, nullptr));
+      auto pivoted = PivotDatabase(conn, set, prepare.upgrade, nullptr);
+      if (!pivoted.ok()) return pivoted.status();
+    }
+    return OptionalFailures(conn, set);
+  };
+  return path;
+}
+
+std::vector<UpgradePath> AllUpgradePaths() { return {PlainUpgradePath(), OnlineUpgradePath()}; }
 
 bool VerifyReport::ok() const {
   for (const VerifyRun& run : runs) {

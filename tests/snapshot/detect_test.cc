@@ -29,7 +29,7 @@ class Detect : public ChecksTest {
     ASSERT_EQ(marked.exit_code, 0) << marked.all();
     RunResult upgraded = Ratchet("upgrade");
     ASSERT_EQ(upgraded.exit_code, 0) << upgraded.all();
-    EXPECT_THAT(upgraded.out, HasSubstr("2.0"));
+    EXPECT_THAT(upgraded.out, HasSubstr("3.0"));
   }
 };
 RATCHET_ALL_ENGINES(Detect);
@@ -37,6 +37,7 @@ RATCHET_ALL_ENGINES(Detect);
 TEST_P(Detect, ADatabaseBuiltFromRelease10IsRelease10) { DetectsRelease("1.0"); }
 TEST_P(Detect, ADatabaseBuiltFromRelease11IsRelease11) { DetectsRelease("1.1"); }
 TEST_P(Detect, ADatabaseBuiltFromRelease20IsRelease20) { DetectsRelease("2.0"); }
+TEST_P(Detect, ADatabaseBuiltFromRelease30IsRelease30) { DetectsRelease("3.0"); }
 
 TEST_P(Detect, ADatabaseThatMatchesNoReleaseIsShownTheClosestAndTheDifferences) {
   CopyBookshop();

@@ -48,10 +48,13 @@ TEST_P(Verify, BookshopReachesItsFreshInstallFromEveryReleaseAndFromEmpty) {
   CopyBookshop();
   RunResult r = RatchetWithScratch("verify");
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  for (const char* from : {"empty", "1.0", "1.1", "2.0"}) {
+  for (const char* from : {"empty", "1.0", "1.1", "2.0", "3.0"}) {
     EXPECT_THAT(r.out, ContainsRegex(std::string("from ") + from + " +by upgrade +ok\n")) << from;
+    EXPECT_THAT(r.out,
+                ContainsRegex(std::string("from ") + from + " +by prepare \\+ finalize +ok\n"))
+        << from;
   }
-  EXPECT_THAT(r.out, HasSubstr("reach exactly the fresh install of 2.0"));
+  EXPECT_THAT(r.out, HasSubstr("all 10 run(s) reach exactly the fresh install of 3.0"));
 }
 
 TEST_P(Verify, AnItemThatLeavesOutAColumnDefaultIsCaughtAndNamed) {
@@ -64,8 +67,11 @@ TEST_P(Verify, AnItemThatLeavesOutAColumnDefaultIsCaughtAndNamed) {
                                    "tickets.priority: default 3 → \\(none\\)\n"));
   EXPECT_THAT(r.out, ContainsRegex("from 1.0 +by upgrade +1 difference\\(s\\)\n +column "
                                    "tickets.priority: default 3 → \\(none\\)\n"));
+  EXPECT_THAT(r.out,
+              ContainsRegex("from 1.0 +by prepare \\+ finalize +1 difference\\(s\\)\n +column "
+                            "tickets.priority: default 3 → \\(none\\)\n"));
   EXPECT_THAT(r.out, ContainsRegex("from 2.0 +by upgrade +ok\n"));
-  EXPECT_THAT(r.out, HasSubstr("2 of 3 run(s) do not reach the fresh install of 2.0"));
+  EXPECT_THAT(r.out, HasSubstr("4 of 6 run(s) do not reach the fresh install of 2.0"));
 }
 
 TEST_P(Verify, AnIndexTheFreshSchemaDoesNotHaveIsCaughtAndNamed) {

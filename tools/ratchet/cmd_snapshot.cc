@@ -63,8 +63,13 @@ Result<Snapshot> OtherSnapshot(const std::string& other, const SnapshotOptions& 
 }
 
 int RunSnapshot(const SnapshotCommandOptions& options) {
-  auto target = ChooseTarget(options.common);
-  if (!target.ok()) return ReportError(target.status());
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) return ReportError(targets.status());
+  if (targets->size() != 1) {
+    return ReportError(
+        Status(Code::kInvalidArgument, "snapshot reads one database; compare two with --diff"));
+  }
+  const Target* target = &targets->front();
   auto snapshot_options = OptionsFromSet(options.common);
   if (!snapshot_options.ok()) return ReportError(snapshot_options.status());
   auto snapshot = SnapshotOf(*target, *snapshot_options);

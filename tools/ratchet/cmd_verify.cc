@@ -78,16 +78,17 @@ Result<ScratchOptions> ChooseScratch(const VerifyCommandOptions& options) {
     scratch.server = target->conninfo;
     return scratch;
   }
-  auto target = ChooseTarget(options.common);
-  if (!target.ok()) {
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) {
     // Nothing names a database: verify on SQLite, which needs no server.
-    if (target.status().code() == Code::kInvalidArgument && options.common.db.empty()) {
+    if (targets.status().code() == Code::kInvalidArgument && options.common.dbs.empty()) {
       return scratch;
     }
-    return target.status();
+    return targets.status();
   }
-  scratch.engine = target->kind;
-  if (target->kind == EngineKind::kPostgres) scratch.server = target->conninfo;
+  const Target& target = targets->front();
+  scratch.engine = target.kind;
+  if (target.kind == EngineKind::kPostgres) scratch.server = target.conninfo;
   return scratch;
 }
 
