@@ -59,6 +59,12 @@ struct DatabaseStatus {
   std::vector<AppliedItem> applied;
   Plan plan;
   std::optional<RecordedError> last_error;
+  // The online path.
+  bool pivoted = false;        // the last online upgrade's finalize committed
+  std::string prepared_at;
+  std::string finalized_at;
+  std::string frozen_since;    // a DDL freeze is in force since then, or ""
+  std::string frozen_by;       // the upgrade id the freeze names
 };
 
 // Reads the status of the database behind `conn` against `set`. Read-only:

@@ -1,11 +1,13 @@
 // `upgrade`: lock, bookkeeping, refusals, then each pending item atomically
 // with its bookkeeping row.
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "ratchet/online.h"
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
 #include "run/item_loop.h"
@@ -36,6 +38,15 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
     out.updated_at = state->updated_at;
     out.in_flight = state->in_flight;
     out.last_error = state->error;
+    out.pivoted = state->pivoted;
+    out.prepared_at = state->prepared_at;
+    out.finalized_at = state->finalized_at;
+  }
+  auto freeze = ReadFreeze(conn);
+  if (!freeze.ok()) return freeze.status();
+  if (*freeze) {
+    out.frozen_since = (*freeze)->since;
+    out.frozen_by = (*freeze)->upgrade_id;
   }
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
@@ -48,17 +59,29 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (!reporter) reporter = &quiet;
   RATCHET_RETURN_IF_ERROR(conn.AcquireUpgradeLock(options.lock_wait));
   Bookkeeping books(conn);
-  RATCHET_RETURN_IF_ERROR(books.Ensure());
-  auto applied = books.ReadItems();
-  if (!applied.ok()) return applied.status();
-  auto state = books.ReadState();
-  if (!state.ok()) return state.status();
+  // A database without bookkeeping has nothing applied; its tables are only
+  // created once the pending items have parsed.
+  auto initialized = conn.HasBookkeeping();
+  if (!initialized.ok()) return initialized.status();
+  Result<std::vector<AppliedItem>> applied = std::vector<AppliedItem>{};
+  Result<StateRow> state = StateRow{};
+  if (*initialized) {
+    applied = books.ReadItems();
+    if (!applied.ok()) return applied.status();
+    state = books.ReadState();
+    if (!state.ok()) return state.status();
+  }
   RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
 
   PlanOptions plan_options;
   plan_options.target = options.target;
   Plan plan = MakePlan(set, conn.kind(), *applied, plan_options);
   RATCHET_RETURN_IF_ERROR(RefuseProblems(conn, plan, options.allow_unknown));
+  // Only what runs is parsed (a set loaded with defer_parse), and a bad item
+  // stops the run before anything is written.
+  std::deque<Item> parsed;
+  RATCHET_RETURN_IF_ERROR(ParseDeferredItems(conn.kind(), &plan.pending, &parsed));
+  if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure());
 
   UpgradeSummary summary;
   summary.covered = plan.covered.size();

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/postgres/pg_parse.h"
 #include "postgres/pg_test_database.h"
 
 namespace ratchet::postgres {
@@ -168,6 +169,52 @@ TEST_F(PostgresConnectionTest, ExecuteBatchFailureCommitsNothing) {
   ASSERT_TRUE(conn->Rollback().ok());
   EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM applied"), "0");
   EXPECT_EQ(Scalar(*conn, "SELECT to_regclass('orders') IS NULL"), "t");
+}
+
+TEST_F(PostgresConnectionTest, ExecuteBatchRunsTheStatementsTheLoaderFound) {
+  std::unique_ptr<Connection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  // Split once, as LoadUpgradeSet does; the batch must not split again.
+  const std::string script =
+      "CREATE TABLE orders (id int);\n-- a comment\nINSERT INTO orders VALUES (1), (2);\n";
+  std::vector<Statement> split;
+  ASSERT_TRUE(SplitScript(script, &split).ok());
+  ASSERT_EQ(split.size(), 2u);
+  ASSERT_TRUE(conn->Begin().ok());
+  std::vector<BatchStep> steps(1);
+  steps[0].sql = script;
+  steps[0].script = true;
+  steps[0].statements = &split;
+  Status run = ExecuteBatch(*conn, steps, /*commit=*/true);
+  ASSERT_TRUE(run.ok()) << run.message();
+  EXPECT_EQ(Scalar(*conn, "SELECT sum(id) FROM orders"), "3");
+
+  // Given only the second statement, only the second statement runs.
+  std::vector<Statement> second{split[1]};
+  ASSERT_TRUE(conn->Begin().ok());
+  steps[0].statements = &second;
+  run = ExecuteBatch(*conn, steps, /*commit=*/true);
+  ASSERT_TRUE(run.ok()) << run.message();
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM orders"), "4");
+
+  // A failure is placed exactly as when the batch splits the script itself.
+  const std::string failing = "CREATE TABLE more (id int);\nINSERT INTO more VALUES ('x');\n";
+  std::vector<Statement> failing_split;
+  ASSERT_TRUE(SplitScript(failing, &failing_split).ok());
+  size_t offsets[2];
+  for (int pre_split = 0; pre_split < 2; ++pre_split) {
+    ASSERT_TRUE(conn->Begin().ok());
+    steps[0].sql = failing;
+    steps[0].statements = pre_split ? &failing_split : nullptr;
+    run = ExecuteBatch(*conn, steps, /*commit=*/true);
+    ASSERT_EQ(run.code(), Code::kUpgradeFailed);
+    ASSERT_NE(run.db_error(), nullptr);
+    EXPECT_EQ(run.db_error()->sqlstate, "22P02");
+    offsets[pre_split] = run.db_error()->statement_offset;
+    ASSERT_TRUE(conn->Rollback().ok());
+  }
+  EXPECT_EQ(offsets[0], failing.find("INSERT"));
+  EXPECT_EQ(offsets[1], offsets[0]);
 }
 
 TEST_F(PostgresConnectionTest, ReportsFirstFailingStatementWithOffsetAndSqlstate) {

@@ -87,11 +87,24 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // The bookkeeping table `name` as the engine spells it.
   std::string Books(const std::string& name) const;
 
+  // Another fresh database of the test's engine, dropped with the test.
+  // Returns what to pass to --db.
+  std::string NewDatabase();
+  // A connection to, and the rows of `sql` on, the database `db` (a --db value).
+  std::unique_ptr<Connection> OpenDb(const std::string& db);
+  std::vector<std::string> RowsOn(const std::string& db, const std::string& sql);
+  // The schema of database `db` as sorted lines, one per table column (type,
+  // nullability, default), index, view, trigger, constraint and function;
+  // ratchet's bookkeeping and the DDL freeze are left out.
+  std::vector<std::string> Catalog(const std::string& db);
+  std::vector<std::string> Catalog() { return Catalog(db_); }
+
  private:
   ScratchDir scratch_;
   std::string db_;
   std::string pg_admin_;
   std::string pg_database_;
+  std::vector<std::string> extra_pg_databases_;
 };
 
 // Instantiates an EngineTest suite for SQLite and PostgreSQL.

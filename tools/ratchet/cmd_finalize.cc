@@ -149,7 +149,7 @@ int RunFinalize(const FinalizeCommandOptions& options) {
               << again << "\n";
     return code;
   }
-  std::cout << "Finalize complete: every database has pivoted; DDL is thawed.\n";
+  std::cout << "Finalize complete: every database has pivoted.\n";
   return 0;
 }
 

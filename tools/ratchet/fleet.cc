@@ -45,7 +45,8 @@ DatabaseResult FailedResult(const std::string& database, const Status& status) {
 
 std::vector<DatabaseResult> RunOnEach(
     const std::vector<Target>& targets, int jobs,
-    const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work) {
+    const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work,
+    bool progress) {
   std::vector<DatabaseResult> results(targets.size());
   if (targets.size() == 1) {
     auto started = std::chrono::steady_clock::now();
@@ -69,6 +70,10 @@ std::vector<DatabaseResult> RunOnEach(
       std::lock_guard<std::mutex> lock(print);
       ++finished;
       if (r.exit_code != 0) ++failed;
+      if (!progress) {
+        results[i] = std::move(r);
+        continue;
+      }
       std::cout << fmt::format("[{:>{}}/{}{}] {:<11} {}  {}  ({})\n", finished, width,
                                targets.size(), failed ? fmt::format(", {} failed", failed) : "",
                                r.outcome, r.database, r.detail, FormatMs(r.elapsed));

@@ -32,10 +32,12 @@ DatabaseResult FailedResult(const std::string& database, const Status& status);
 // connection. With one target, `work` writes straight to standard output as
 // it goes. With several, each database's output is held back; when a
 // database finishes, a progress line is printed ("[ 3/50] ok  <database>
-// <detail>"), followed by its held-back output only if it failed.
+// <detail>"), followed by its held-back output only if it failed. Without
+// `progress` nothing is printed (output for programs, e.g. --json).
 std::vector<DatabaseResult> RunOnEach(
     const std::vector<Target>& targets, int jobs,
-    const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work);
+    const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work,
+    bool progress = true);
 
 // Prints the summary table for several databases (nothing for one) and
 // returns the exit code: 0 when every database succeeded, the failures'

@@ -458,8 +458,11 @@ class PostgresConnection final : public Connection {
         transaction_control.push_back(false);
         continue;
       }
-      std::vector<Statement> statements;
-      Status split = SplitScript(steps[s].sql, &statements);
+      std::vector<Statement> split_here;
+      const std::vector<Statement>& statements =
+          steps[s].statements != nullptr ? *steps[s].statements : split_here;
+      Status split =
+          steps[s].statements != nullptr ? Status::Ok() : SplitScript(steps[s].sql, &split_here);
       if (!split.ok()) {
         if (failed_step != nullptr) *failed_step = s;
         Status failed(Code::kUpgradeFailed, split.message());
