@@ -47,6 +47,11 @@ struct Session {
   bool missing = false;
 };
 
+// The database a command works on: --db, else RATCHET_DB, else db under
+// [project] in ratchet.toml (a relative SQLite path there is relative to the
+// set). kInvalidArgument when none is given or it is not a target.
+Result<Target> ChooseTarget(const CommonOptions& options);
+
 // Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
 // loads the set parsed for that engine, and connects. With kMayBeMissing, a
 // SQLite file that does not exist gives a Session marked `missing`. With
