@@ -61,7 +61,7 @@ class Online : public EngineTest {
 
 TEST_P(Online, PrepareThenFinalizeEndsWhereUpgradeEnds) {
   std::string online = db();
-  std::string offline = NewDatabase();
+  std::string offline = ExtraDatabase();
   for (const std::string& d : {online, offline}) {
     ASSERT_EQ(Shop("upgrade", d, {"--to", "2.0"}).exit_code, 0);
   }
@@ -179,7 +179,7 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
   WriteSet({{"V1__1__create_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"},
             {"V2__2__unique_a.sql", "CREATE UNIQUE INDEX t_a_key ON t (a);\n"}});
   std::string good = db();
-  std::string bad = NewDatabase();
+  std::string bad = ExtraDatabase();
   for (const std::string& d : {good, bad}) {
     ASSERT_EQ(RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
   }
@@ -210,7 +210,7 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
 
 TEST_P(Online, FinalizeRetriedAfterAnInterruptionSkipsPivotedDatabases) {
   std::string first = db();
-  std::string second = NewDatabase();
+  std::string second = ExtraDatabase();
   for (const std::string& d : {first, second}) {
     ASSERT_EQ(Shop("upgrade", d, {"--to", "2.0"}).exit_code, 0);
   }
@@ -236,7 +236,7 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
             {"V2__2__seed.sql", "INSERT INTO t (id, a) VALUES (1, 'one');\n"},
             {"V3__3__index.sql", "CREATE INDEX t_a_idx ON t (a);\n"}});
   std::vector<std::string> dbs = {db()};
-  while (dbs.size() < 50) dbs.push_back(NewDatabase());
+  while (dbs.size() < 50) dbs.push_back(ExtraDatabase());
   // One database already has a table in the way.
   const std::string& broken = dbs[17];
   ASSERT_TRUE(OpenDb(broken)->Execute("CREATE TABLE t (other INTEGER)").ok());
@@ -267,6 +267,18 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
       {"status", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
   EXPECT_EQ(status.exit_code, 0) << status.all();
   EXPECT_CONTAINS(status.out, "Summary of 50 databases: 50 active.");
+
+  if (is_sqlite()) return;
+  // On PostgreSQL the same databases can be named by a pattern over the server.
+  std::string name = db().substr(db().find("dbname=") + 7);
+  RunResult by_pattern = RunRatchet({"status", "--set", set_dir().string(), "--db", db(),
+                                     "--databases", name + "\\_x%", "--jobs", "4"});
+  EXPECT_EQ(by_pattern.exit_code, 0) << by_pattern.all();
+  EXPECT_CONTAINS(by_pattern.out, "Summary of 49 databases: 49 active.");
+  RunResult none = RunRatchet({"status", "--set", set_dir().string(), "--db", db(),
+                               "--databases", "no\\_such\\_tenant%"});
+  EXPECT_EQ(none.exit_code, 2) << none.all();
+  EXPECT_CONTAINS(none.err, "no database on");
 }
 
 TEST_P(Online, WritersRunningThroughoutPrepareSeeNoError) {

@@ -23,8 +23,11 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   if (!set.ok()) return FailedResult(target.display, set.status());
   auto session = OpenTarget(target, *set, OpenMode::kCreate);
   if (!session.ok()) {
-    ErrorStream(out) << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
+    // A mistake in the set is the one to fix first, as without deferral.
+    Status parse = ParseAll(**set, target.kind);
+    const Status& first = parse.ok() ? session.status() : parse;
+    ErrorStream(out) << "ratchet: error: " << first.message() << "\n";
+    return FailedResult(target.display, first);
   }
   UpgradeOptions upgrade;
   upgrade.lock_wait = wait;
@@ -52,7 +55,10 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
           e->statement.size() > 400 ? e->statement.substr(0, 400) + " ..." : e->statement;
       err << "  statement: " << statement << "\n";
     }
-    if (st.code() == Code::kUpgradeFailed) {
+    const bool connection_lost = st.db_error() && st.db_error()->sqlstate.rfind("08", 0) == 0;
+    if (st.code() == Code::kUpgradeFailed && connection_lost) {
+      err << "Next: when the database can be reached again, run: " << again << "\n";
+    } else if (st.code() == Code::kUpgradeFailed) {
       err << "The failed item was rolled back; items before it stay applied. "
              "The database is marked failed-upgrade.\n"
           << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
@@ -91,10 +97,9 @@ int RunUpgrade(const UpgradeCommandOptions& options) {
   if (!wait.ok()) return ReportError(wait.status());
   auto targets = ResolveTargets(options.common);
   if (!targets.ok()) return ReportError(targets.status());
-  // Every engine's set is loaded and checked before any database is touched.
-  // One database parses only its pending items, so a run with nothing to do
-  // parses nothing; many databases share one parse of the set.
-  SetCache sets(options.common.set_dir, /*defer_parse=*/targets->size() == 1);
+  // Every engine's set is loaded before any database is touched; only the
+  // items a database still needs are parsed, by the library (DESIGN §6).
+  SetCache sets(options.common.set_dir, /*defer_parse=*/true);
   for (const Target& t : *targets) {
     auto set = sets.For(t.kind);
     if (!set.ok()) return ReportError(set.status());

@@ -171,6 +171,12 @@ Result<std::shared_ptr<const UpgradeSet>> SetCache::For(EngineKind engine) {
   return std::shared_ptr<const UpgradeSet>(shared);
 }
 
+Status ParseAll(const UpgradeSet& set, EngineKind engine) {
+  std::vector<const Item*> all = set.ItemsFor(engine);
+  std::deque<Item> parsed;
+  return ParseDeferredItems(engine, &all, &parsed);
+}
+
 Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSet> set,
                            OpenMode mode) {
   Session session;
@@ -185,14 +191,7 @@ Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSe
   connect.history_schema = session.set->project.history_schema;
   connect.create_if_missing = mode == OpenMode::kCreate;
   auto conn = Connect(target, connect);
-  if (!conn.ok()) {
-    // A set loaded without parsing is parsed whole here, so that a mistake
-    // in it is reported first, as when it is parsed on loading.
-    std::vector<const Item*> items = session.set->ItemsFor(target.kind);
-    std::deque<Item> parsed;
-    RATCHET_RETURN_IF_ERROR(ParseDeferredItems(target.kind, &items, &parsed));
-    return conn.status();
-  }
+  if (!conn.ok()) return conn.status();
   session.conn = std::move(*conn);
   return session;
 }
@@ -210,7 +209,12 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool de
   SetCache sets(options.set_dir, defer_parse);
   auto set = sets.For(targets->front().kind);
   if (!set.ok()) return set.status();
-  return OpenTarget(targets->front(), *set, mode);
+  auto session = OpenTarget(targets->front(), *set, mode);
+  if (!session.ok() && defer_parse) {
+    // A mistake in the set is the one to fix first, as without deferral.
+    RATCHET_RETURN_IF_ERROR(ParseAll(**set, targets->front().kind));
+  }
+  return session;
 }
 
 Result<DatabaseStatus> SessionStatus(Session& session) {

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "engine/postgres/pg_parse.h"
+#include "util/fault.h"
 
 namespace ratchet::postgres {
 namespace {
@@ -510,11 +511,13 @@ class PostgresConnection final : public Connection {
       std::vector<Request> group(std::make_move_iterator(requests.begin() + i),
                                  std::make_move_iterator(requests.begin() + end));
       size_t failed = 0;
+      RATCHET_FAULT_POINT("statement.before");
       Status status = Run(group, nullptr, &failed);
       if (!status.ok()) {
         if (failed_step != nullptr) *failed_step = group[failed].step;
         return status;
       }
+      RATCHET_FAULT_POINT("statement.after");
       i = end;
     }
     return Status::Ok();
@@ -689,6 +692,7 @@ class PostgresConnection final : public Connection {
       PQexitPipelineMode(conn);
       return lost;
     }
+    RATCHET_FAULT_POINT("pipeline.sent");
 
     // Each query yields its result (or PGRES_PIPELINE_ABORTED) then NULL;
     // the sync yields PGRES_PIPELINE_SYNC.
