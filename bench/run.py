@@ -674,6 +674,19 @@ def main():
     os.makedirs(opts.work, exist_ok=True)
     started = time.perf_counter()
     versions = None
+
+    def save():
+        """Writes what has been measured so far: a stopped run keeps its figures."""
+        meta["versions"] = versions or tools.versions(None)
+        meta["seconds"] = time.perf_counter() - started
+        text = render(results, meta)
+        os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+        with open(os.path.join(HERE, "results", name + ".json"), "w") as f:
+            json.dump({"meta": meta, "records": results.records}, f, indent=1)
+        with open(os.path.join(HERE, "results", name + ".md"), "w") as f:
+            f.write(text + "\n")
+        return text
+
     try:
         for fsync in opts.fsync.split(","):
             if not opts.scenarios & {"apply", "noop", "plan", "fleet", "online"}:
@@ -685,6 +698,7 @@ def main():
                 if opts.scenarios & {"apply", "noop", "plan"}:
                     scenario_apply(opts, tools, server, opts.work, results,
                                    noop="noop" in opts.scenarios)
+                    save()
                 for scenario, module in (("fleet", scenario_fleet), ("online", scenario_online)):
                     if scenario in opts.scenarios:
                         try:
@@ -692,6 +706,7 @@ def main():
                                        check_pg, make_sets)
                         except RuntimeError as e:
                             raise Failure(str(e))
+                        save()
             finally:
                 server.stop()
         if "micro" in opts.scenarios:
@@ -700,15 +715,9 @@ def main():
             scenario_sqlite(opts, tools, opts.work, results)
     except Failure as e:
         log(f"bench: {e}")
+        save()
         return 1
-    meta["versions"] = versions or tools.versions(None)
-    meta["seconds"] = time.perf_counter() - started
-    text = render(results, meta)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", name + ".json"), "w") as f:
-        json.dump({"meta": meta, "records": results.records}, f, indent=1)
-    with open(os.path.join(HERE, "results", name + ".md"), "w") as f:
-        f.write(text + "\n")
+    text = save()
     print(text)
     log(f"bench: done in {meta['seconds'] / 60:.1f} min; bench/results/{name}.md")
     return 0
