@@ -376,7 +376,8 @@ def scenario_apply(opts, tools, server, work, results, noop):
         for tool in APPLY_TOOLS:
             if not tools.has(tool.split()[0]):
                 continue
-            if opts.tools and tool.split()[0] not in opts.tools:
+            key = {"psql -1 (floor)": "floor", "psql per file": "psql-per-file"}.get(tool, tool)
+            if opts.tools and key not in opts.tools:
                 continue
             if n > opts.slow_peer_limit and tool in ("psql per file", "sqitch", "liquibase"):
                 log(f"  skipping {tool} at N={n} (over --slow-peer-limit {opts.slow_peer_limit})")
@@ -643,7 +644,8 @@ def main():
                    help="largest N for psql per file, sqitch and Liquibase")
     p.add_argument("--work", default="/tmp/ratchet-bench", help="where sets are generated")
     p.add_argument("--tools", default="",
-                   help="scenario 1 only for these (comma-separated: psql, ratchet, dbmate, ...)")
+                   help="scenario 1 only for these (comma-separated: floor, ratchet, "
+                        "psql-per-file, dbmate, sqitch, liquibase)")
     p.add_argument("--fleet-dbs", type=int, default=200)
     p.add_argument("--fleet-items", type=int, default=50)
     p.add_argument("--fleet-sample", type=int, default=5,
