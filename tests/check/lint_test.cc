@@ -132,5 +132,23 @@ TEST_F(Lint, LoadErrorsNameTheFileLineAndEngine) {
   EXPECT_EQ(Run({"--engine", "oracle"}).exit_code, 2);
 }
 
+TEST_F(Lint, ASettingRequirementMustBeAString) {
+  Write({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"}},
+        "[requirements.settings]\nmax_connections = 100\n");
+  RunResult r = Run();
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_THAT(r.out, HasSubstr("ratchet.toml:4:19: setting 'max_connections' must be a string"));
+}
+
+TEST(CheckCommands, EachHasHelpAndRejectsBadOptions) {
+  for (const char* command : {"check", "lint", "verify", "snapshot"}) {
+    RunResult help = RunRatchet({command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_THAT(help.out, HasSubstr("--set")) << command;
+    EXPECT_EQ(RunRatchet({command, "--no-such-option"}).exit_code, 2) << command;
+  }
+  EXPECT_THAT(RunRatchet({"baseline", "--help"}).out, HasSubstr("--detect"));
+}
+
 }  // namespace
 }  // namespace ratchet::testing
