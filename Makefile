@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-sqlite bench clean
+.PHONY: all deps build demo test test-faults test-sqlite bench clean
 
 all: build
 
@@ -34,6 +34,12 @@ bench: build
 	  echo "bench: Google Benchmark not found; the in-process figures are skipped"
 	@python3 bench/run.py --build $(BUILD) $(if $(QUICK),--quick) \
 	  $(if $(SCENARIO),--scenario $(SCENARIO)) $(BENCH_ARGS)
+
+# The full crash sweep (docs/FAULTS.md): every scenario killed at every pass
+# of every fault point, plus the kills from outside ratchet. `make test` runs
+# a subset of it: each point's first, middle and last pass.
+test-faults: build
+	@RATCHET_FAULTS=all bash scripts/run-tests.sh $(BUILD) 'Sweep|Interruptions|FaultPoints'
 
 clean:
 	rm -rf $(BUILD)

@@ -27,6 +27,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
+import scenario_fleet  # noqa: E402
+import scenario_online  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -44,7 +46,9 @@ class Failure(Exception):
 # ---------------------------------------------------------------- processes
 
 def run_timed(cmd, cwd=None, env=None, shell=False, log_path=None):
-    """Runs `cmd`, returns (seconds, peak RSS in KiB, exit code, output)."""
+    """Runs `cmd`, returns (seconds, peak RSS in KiB, exit code, output); its
+    CPU seconds (user + system, children included) are left in
+    run_timed.last_cpu."""
     # GNU time reports the peak RSS of the command itself: a child forked
     # from this Python process would count Python's pages too.
     if shell:
@@ -52,17 +56,24 @@ def run_timed(cmd, cwd=None, env=None, shell=False, log_path=None):
     out = tempfile.TemporaryFile() if log_path is None else open(log_path, "w+b")
     with out, tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", peak.name] + cmd, cwd=cwd,
+        proc = subprocess.run(["/usr/bin/time", "-q", "-f", "%M %U %S", "-o", peak.name] + cmd,
+                              cwd=cwd,
                               env=env, stdout=out, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
         try:
-            rss = int(peak.read().strip().splitlines()[-1])
+            fields = peak.read().strip().splitlines()[-1].split()
+            rss = int(fields[0])
+            run_timed.last_cpu = float(fields[1]) + float(fields[2])
         except (ValueError, IndexError):
             rss = 0
+            run_timed.last_cpu = 0.0
     return elapsed, rss, proc.returncode, text
+
+
+run_timed.last_cpu = 0.0
 
 
 def must(cmd, what, **kw):
@@ -75,11 +86,15 @@ def must(cmd, what, **kw):
 def tool_version(cmd):
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        text = (out.stdout + out.stderr).strip()
-        for line in text.splitlines():
-            if re.search(r"\d+\.\d+", line):
-                return line.strip()
-        return text.splitlines()[0] if text else "?"
+        lines = (out.stdout + out.stderr).strip().splitlines()
+        for pattern in (r"version:?\s*v?\d+\.\d+", r"\d+\.\d+"):
+            for line in lines:
+                found = re.search(pattern, line, re.IGNORECASE)
+                if found:
+                    words = line.strip().split()
+                    return " ".join(words[:4]) if pattern.startswith("version") else " ".join(
+                        words[:3])
+        return lines[0] if lines else "?"
     except (OSError, subprocess.TimeoutExpired):
         return "not installed"
 
@@ -135,6 +150,36 @@ class PgServer:
 
     def version(self):
         return self.sql("postgres", "SHOW server_version").strip()
+
+    def cpu_seconds(self):
+        """CPU the server has used so far: the postmaster, its live children,
+        and the children it has reaped (backends of closed sessions)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+                postmaster = f.readline().strip()
+        except OSError:
+            return 0.0
+
+        def stat(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return fields
+            except OSError:
+                return None
+
+        total = 0.0
+        main = stat(postmaster)
+        if main:
+            total += sum(int(x) for x in main[11:15]) / tick  # utime stime cutime cstime
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or pid == postmaster:
+                continue
+            fields = stat(pid)
+            if fields and fields[1] == postmaster:  # ppid
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
 
 COUNT_NAMES = ("tables", "columns", "indexes", "rows", "views", "routines")
@@ -211,7 +256,10 @@ class Tools:
         if self.has("sqitch"):
             v["sqitch"] = tool_version([self.sqitch, "--version"])
         if self.has("liquibase"):
-            v["liquibase"] = tool_version([self.liquibase, "--version", "--show-banner=false"])
+            out = subprocess.run([self.liquibase, "--version", "--show-banner=false"],
+                                 capture_output=True, text=True, env=self.env())
+            found = re.search(r"version (\d+\.\d+\.\d+)", out.stdout + out.stderr)
+            v["liquibase"] = found.group(1) if found else "?"
             v["java"] = tool_version(["java", "-version"])
         return v
 
@@ -328,6 +376,8 @@ def scenario_apply(opts, tools, server, work, results, noop):
         for tool in APPLY_TOOLS:
             if not tools.has(tool.split()[0]):
                 continue
+            if opts.tools and tool.split()[0] not in opts.tools:
+                continue
             if n > opts.slow_peer_limit and tool in ("psql per file", "sqitch", "liquibase"):
                 log(f"  skipping {tool} at N={n} (over --slow-peer-limit {opts.slow_peer_limit})")
                 continue
@@ -335,6 +385,7 @@ def scenario_apply(opts, tools, server, work, results, noop):
         db = {tool: f"bench_{re.sub('[^a-z]', '', tool)}_{n}" for tool in active}
         times = {tool: [] for tool in active}
         rss = {tool: [] for tool in active}
+        cpu = {tool: [] for tool in active}
         spent = {tool: 0.0 for tool in active}
         for r in range(max(runs_for(opts, n, tool) for tool in active)):
             for tool in active:
@@ -342,17 +393,22 @@ def scenario_apply(opts, tools, server, work, results, noop):
                     continue  # slow peers at large N: fewer runs, said in the table
                 server.fresh_db(db[tool])
                 cmd, cwd, shell = apply_command(tool, tools, server, db[tool], sets)
+                before = server.cpu_seconds()
                 s, m, _ = must(cmd, f"{tool} N={n}", cwd=cwd, shell=shell, env=tools.env())
+                client = run_timed.last_cpu
+                time.sleep(0.1)  # the postmaster reaps the closed sessions' backends
+                cpu[tool].append(client + server.cpu_seconds() - before)
                 check_pg(server, db[tool], n, tool)
                 times[tool].append(s)
                 rss[tool].append(m)
                 spent[tool] += s
         for tool in active:
-            results.add("apply", server.fsync, n, tool, times[tool], rss[tool])
+            rec = results.add("apply", server.fsync, n, tool, times[tool], rss[tool])
+            rec["cpu"] = cpu[tool]
         for tool in active:
             if noop and n in opts.noop_sizes and not tool.startswith("psql"):
                 t, m = [], []
-                for _ in range(opts.noop_runs):
+                for _ in range(opts.noop_runs if tool == "ratchet" else min(3, opts.noop_runs)):
                     cmd, cwd, shell = apply_command(tool, tools, server, db[tool], sets)
                     s, peak, _ = must(cmd, f"{tool} no-op N={n}", cwd=cwd, shell=shell,
                                       env=tools.env())
@@ -506,6 +562,33 @@ def render(results, meta):
         out.append("")
 
     table("apply", "psql -1 (floor)", "1. Apply N items to an empty PostgreSQL database")
+    cpu = [r for r in recs if r["scenario"] == "apply" and r.get("cpu")]
+    if cpu:
+        out.append("CPU seconds of the same runs, the tool and the server together (less "
+                   "sensitive than wall time to the other work on the machine):")
+        out.append("")
+        head, line = "| N | tool |", "|---|---|"
+        for f in fsyncs:
+            head += f" fsync {f}: CPU median (min) | ×floor |"
+            line += "---|---|"
+        out += [head, line]
+        seen = []
+        for r in cpu:
+            if (r["n"], r["tool"]) in seen:
+                continue
+            seen.append((r["n"], r["tool"]))
+            row = f"| {r['n']:,} | {r['tool']} |"
+            for f in fsyncs:
+                rec = results.find("apply", f, r["n"], r["tool"])
+                floor = results.find("apply", f, r["n"], "psql -1 (floor)")
+                if not rec or not rec.get("cpu"):
+                    row += " – | – |"
+                    continue
+                mine = statistics.median(rec["cpu"])
+                base = statistics.median(floor["cpu"]) if floor and floor.get("cpu") else 0
+                row += f" {mine:.2f} s ({min(rec['cpu']):.2f} s) | {ratio(mine, base)} |"
+            out.append(row)
+        out.append("")
     table("noop", None, "2. No-op re-run with N applied (nothing pending)")
     plan = [r for r in recs if r["scenario"] == "plan"]
     if plan:
@@ -526,8 +609,8 @@ def render(results, meta):
         for r in micro:
             out.append(f"| {r['tool']} | {fmt_s(r['median'])} |")
         out.append("")
-    for extra in meta.get("sections", []):
-        out.extend(extra)
+    out.extend(scenario_fleet.render(results, fsyncs, cell, ratio))
+    out.extend(scenario_online.render(results, fsyncs, cell, ratio))
     sq = [r for r in recs if r["scenario"] == "sqlite"]
     if sq:
         out.append("### 5. SQLite: apply N items to a new file")
@@ -554,19 +637,33 @@ def main():
     p.add_argument("--fsync", default="off,on", help="off, on or off,on")
     p.add_argument("--runs", type=int, default=0, help="runs per figure (default 5 or 3)")
     p.add_argument("--noop-runs", type=int, default=7)
-    p.add_argument("--budget", type=float, default=90,
+    p.add_argument("--budget", type=float, default=60,
                    help="seconds after which a tool's figure takes no more runs")
-    p.add_argument("--slow-peer-limit", type=int, default=10000,
+    p.add_argument("--slow-peer-limit", type=int, default=1000,
                    help="largest N for psql per file, sqitch and Liquibase")
     p.add_argument("--work", default="/tmp/ratchet-bench", help="where sets are generated")
+    p.add_argument("--tools", default="",
+                   help="scenario 1 only for these (comma-separated: psql, ratchet, dbmate, ...)")
+    p.add_argument("--fleet-dbs", type=int, default=200)
+    p.add_argument("--fleet-items", type=int, default=50)
+    p.add_argument("--fleet-sample", type=int, default=5,
+                   help="databases sqitch and Liquibase run on in the fleet (scaled up)")
+    p.add_argument("--fleet-runs", type=int, default=2)
+    p.add_argument("--online-rate", type=int, default=200, help="pgbench transactions a second")
+    p.add_argument("--online-seconds", type=int, default=60, help="pgbench's run per release")
+    p.add_argument("--online-settle", type=float, default=5,
+                   help="seconds of writes before the release starts")
     p.add_argument("--name", default="", help="results file name (default: latest or quick)")
     opts = p.parse_args()
     opts.scenarios = set(opts.scenario.split(","))
+    opts.tools = set(t for t in opts.tools.split(",") if t)
     if opts.quick:
         opts.sizes = "100,1000" if opts.sizes == "100,1000,10000" else opts.sizes
         opts.fsync = "off"
         opts.runs = opts.runs or 2
         opts.noop_runs = 3
+        opts.fleet_dbs, opts.fleet_sample, opts.fleet_runs = 20, 4, 1
+        opts.online_seconds = 40
     opts.sizes = [int(x) for x in opts.sizes.split(",")]
     opts.noop_sizes = [n for n in opts.sizes if n >= 1000] or opts.sizes
     name = opts.name or ("quick" if opts.quick else "latest")
@@ -588,12 +685,13 @@ def main():
                 if opts.scenarios & {"apply", "noop", "plan"}:
                     scenario_apply(opts, tools, server, opts.work, results,
                                    noop="noop" in opts.scenarios)
-                for scenario in ("fleet", "online"):
+                for scenario, module in (("fleet", scenario_fleet), ("online", scenario_online)):
                     if scenario in opts.scenarios:
-                        module = __import__(f"scenario_{scenario}")
-                        section = module.run(opts, tools, server, opts.work, results, log)
-                        if section:
-                            meta["sections"].append(section)
+                        try:
+                            module.run(opts, tools, server, opts.work, results, log, run_timed,
+                                       check_pg, make_sets)
+                        except RuntimeError as e:
+                            raise Failure(str(e))
             finally:
                 server.stop()
         if "micro" in opts.scenarios:

@@ -3,7 +3,10 @@
 #
 #   eval "$(scripts/pg-test-server.sh start /tmp/ratchet-pg)"   # prints export lines
 #   scripts/pg-test-server.sh stop /tmp/ratchet-pg              # stops it, removes the dir
+#   scripts/pg-test-server.sh crash /tmp/ratchet-pg             # stops it at once, keeps the data
 #
+# `crash` is an immediate shutdown, as after a power cut: no checkpoint, and
+# the next `start` recovers from the WAL, on the same port when it is free.
 # The server listens on a unix socket in DIR and on 127.0.0.1 at the first free
 # port from 55432 up. Local (socket) connections are trusted; over 127.0.0.1 the
 # role ratchet_pw must give its password s3cret-pw (scram-sha-256), every other
@@ -26,7 +29,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 start DIR | stop DIR" >&2
+  echo "usage: $0 start DIR | stop DIR | crash DIR" >&2
   exit 2
 }
 
@@ -122,7 +125,11 @@ host  all all      ::1/128       trust
 EOF
   fi
 
-  for ((port = FIRST_PORT; port <= LAST_PORT; port++)); do
+  local previous="" candidates
+  [[ -f "$dir/port" ]] && previous="$(cat "$dir/port")"
+  candidates="$previous $(seq "$FIRST_PORT" "$LAST_PORT")"
+  local started=""
+  for port in $candidates; do
     port_in_use "$port" && continue
     [[ -e "$dir/.s.PGSQL.$port" ]] && continue
     if as_owner "$bindir/pg_ctl" start -w -t 30 -D "$dir/data" -l "$dir/server.log" -o \
@@ -130,13 +137,14 @@ EOF
        $durability \
        -c max_connections=250 -c shared_buffers=64MB \
        -c password_encryption=scram-sha-256" >/dev/null 2>&1; then
+      started=1
       break
     fi
     # Another server may have taken the port between the check and the start.
     grep -q "could not bind\|could not create lock file" "$dir/server.log" 2>/dev/null ||
       die "the server did not start, see $dir/server.log"
   done
-  ((port <= LAST_PORT)) || die "no free port in $FIRST_PORT..$LAST_PORT"
+  [[ -n "$started" ]] || die "no free port in $FIRST_PORT..$LAST_PORT"
   echo "$port" >"$dir/port"
 
   wait_ready "$bindir" "$dir" "$port" || die "server does not accept connections, see $dir/server.log"
@@ -162,9 +170,18 @@ stop() {
   rm -rf "$dir"
 }
 
+# Stops the server as a crash would, keeping its data directory.
+crash() {
+  local dir="$1" bindir
+  bindir="$(find_bindir)"
+  as_owner "$bindir/pg_ctl" stop -D "$dir/data" -m immediate -w >/dev/null 2>&1 ||
+    die "cannot stop the server in $dir"
+}
+
 [[ $# == 2 ]] || usage
 case "$1" in
   start) start "$2" ;;
   stop) stop "$2" ;;
+  crash) crash "$2" ;;
   *) usage ;;
 esac

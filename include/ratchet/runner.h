@@ -46,6 +46,26 @@ struct RecordedError {
   std::string at;
 };
 
+// A run that did not finish: killed, or its connection lost, while the state
+// said upgrading (or another phase that is not at rest).
+struct StoppedRun {
+  // Another ratchet holds the upgrade lock now: the run is going on, it has
+  // not stopped. `holder` says who.
+  bool running = false;
+  std::string holder;
+  // The item that was in flight, or about to start, when the run stopped;
+  // empty when the run stopped after its last item.
+  std::string item;
+  std::string item_file;  // "items/<file>"
+  // True when the item runs outside a transaction: it was journaled, part of
+  // it may have run, and it is re-run on resume. False when it is
+  // transactional: the engine rolled back whatever it had done.
+  bool journaled = false;
+  // The --to the run was given, when it was not the newest release, so the
+  // command that resumes it aims at the same place; "" otherwise.
+  std::string resume_to;
+};
+
 // What `ratchet status` shows for one database.
 struct DatabaseStatus {
   std::string database;  // password-free
@@ -60,11 +80,14 @@ struct DatabaseStatus {
   Plan plan;
   std::optional<RecordedError> last_error;
   // The online path.
-  bool pivoted = false;        // the last online upgrade's finalize committed
+  bool pivoted = false;  // finalize has run here: rollback is no longer possible
   std::string prepared_at;
   std::string finalized_at;
-  std::string frozen_since;    // a DDL freeze is in force since then, or ""
-  std::string frozen_by;       // the upgrade id the freeze names
+  std::string frozen_since;  // a DDL freeze is in force since then, or ""
+  std::string frozen_by;     // the upgrade id the freeze names
+  // Set when the state is not at rest (upgrading, preparing, ...): where the
+  // last run stopped, or that it is still going on.
+  std::optional<StoppedRun> stopped;
 };
 
 // Reads the status of the database behind `conn` against `set`. Read-only:

@@ -11,6 +11,7 @@
 #include "engine/postgres/postgres_connection.h"
 #include "run/transaction.h"
 #include "util/clock.h"
+#include "util/fault.h"
 
 namespace ratchet {
 namespace {
@@ -30,6 +31,12 @@ bool RunsOutsideTransaction(const Item& item, const Section& section) {
 }
 
 }  // namespace
+
+bool RunsJournaled(const Item& item) {
+  std::vector<const Section*> sections = StepSections(item, /*finalize_too=*/true);
+  return std::any_of(sections.begin(), sections.end(),
+                     [&](const Section* s) { return RunsOutsideTransaction(item, *s); });
+}
 
 bool IsLockTimeout(const Status& status) {
   const DbError* e = status.db_error();
@@ -113,6 +120,7 @@ Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
       RATCHET_RETURN_IF_ERROR(conn_.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + index));
       RATCHET_RETURN_IF_ERROR(books_.AddEvent(state_.upgrade_id, "invalid-index-dropped",
                                               item.version.ToString(), index));
+      RATCHET_FAULT_POINT("index.dropped");
     }
   }
   return Status::Ok();
@@ -163,12 +171,14 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
     return books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
   }));
+  RATCHET_FAULT_POINT("journal.started");
   for (const Section* section : sections) {
     RATCHET_RETURN_IF_ERROR(WithLockRetries(item, [&]() -> Status {
       if (RunsOutsideTransaction(item, *section)) return RunSection(item, *section);
       return RunInTransaction(conn_, [&] { return RunSection(item, *section); });
     }));
   }
+  RATCHET_FAULT_POINT("journal.ran");
   state_.in_flight.clear();
   return RunInTransaction(conn_, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
@@ -201,7 +211,9 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   steps.push_back({"SET LOCAL synchronous_commit = off", {}, false});
   RATCHET_RETURN_IF_ERROR(conn_.Begin());
   size_t failed = 0;
+  RATCHET_FAULT_POINT("commit.before");
   Status s = postgres::ExecuteBatch(conn_, steps, /*commit=*/true, &failed);
+  if (s.ok()) RATCHET_FAULT_POINT("commit.after");
   if (s.ok()) return s;
   conn_.Rollback();
   if (failed < sections.size()) return PositionError(item, *sections[failed], s);

@@ -79,6 +79,10 @@ class ItemRunner {
 Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options,
                           Reporter* reporter, const std::function<Status()>& attempt);
 
+// Returns true if `upgrade` runs a section of `item` outside a transaction,
+// journaling the item in the state row (invariant 2).
+bool RunsJournaled(const Item& item);
+
 // Returns true if `status` is a lock timeout the runner may retry.
 bool IsLockTimeout(const Status& status);
 

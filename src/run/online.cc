@@ -182,7 +182,14 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
     interrupted = state->error->version;
   }
   run_state.status = "preparing";
+  // A journaled item left unfinished stays in flight until it runs again, so
+  // a crash before then still leads rollback or the next run to it.
   run_state.in_flight.clear();
+  for (const Item* item : plan.pending) {
+    if (item->version.ToString() == interrupted && RunsJournaled(*item)) {
+      run_state.in_flight = interrupted;
+    }
+  }
   run_state.error.reset();
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "ratchet/engine.h"
+#include "util/fault.h"
 
 namespace ratchet {
 
@@ -14,8 +15,10 @@ namespace ratchet {
 inline Status RunInTransaction(Connection& conn, const std::function<Status()>& body) {
   RATCHET_RETURN_IF_ERROR(conn.Begin());
   Status s = body();
+  if (s.ok()) RATCHET_FAULT_POINT("commit.before");
   if (s.ok()) s = conn.Commit();
   if (!s.ok()) conn.Rollback();
+  if (s.ok()) RATCHET_FAULT_POINT("commit.after");
   return s;
 }
 

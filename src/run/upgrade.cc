@@ -12,6 +12,7 @@
 #include "run/bookkeeping.h"
 #include "run/item_loop.h"
 #include "run/item_runner.h"
+#include "run/stopped_run.h"
 #include "run/transaction.h"
 #include "util/clock.h"
 
@@ -26,12 +27,14 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   auto exists = conn.HasBookkeeping();
   if (!exists.ok()) return exists.status();
   out.initialized = *exists;
+  StateRow state_row;
   if (out.initialized) {
     Bookkeeping books(conn);
     auto items = books.ReadItems();
     if (!items.ok()) return items.status();
     auto state = books.ReadState();
     if (!state.ok()) return state.status();
+    state_row = *state;
     out.applied = std::move(*items);
     out.status = state->status;
     out.upgrade_id = state->upgrade_id;
@@ -50,6 +53,11 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   }
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
+  if (out.initialized) {
+    auto stopped = FindStoppedRun(conn, set, state_row, out.plan);
+    if (!stopped.ok()) return stopped.status();
+    out.stopped = std::move(*stopped);
+  }
   return out;
 }
 
@@ -87,6 +95,17 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   summary.covered = plan.covered.size();
   if (plan.pending.empty()) {
     summary.release = CurrentRelease(set, conn.kind(), *applied);
+    if (state->status != "upgrading") return summary;
+    // An earlier run stopped after its last item, before recording its end.
+    StateRow done = *state;
+    done.status = "active";
+    done.to_release = summary.release;
+    done.in_flight.clear();
+    done.error.reset();
+    RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+      RATCHET_RETURN_IF_ERROR(books.WriteState(done));
+      return books.AddEvent(done.upgrade_id, "upgrade-done", "", "recorded by a later run");
+    }));
     return summary;
   }
 
@@ -103,8 +122,15 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (interrupted.empty() && state->status == "failed-upgrade" && state->error) {
     interrupted = state->error->version;
   }
+  // A journaled item left unfinished stays in flight until it runs again:
+  // a crash before then must still lead the next run to what it left behind.
   run_state.in_flight.clear();
   run_state.pivoted = false;
+  for (const Item* item : plan.pending) {  // parsed: RunsJournaled needs that
+    if (item->version.ToString() == interrupted && RunsJournaled(*item)) {
+      run_state.in_flight = interrupted;
+    }
+  }
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
@@ -121,7 +147,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   summary.release = CurrentRelease(set, conn.kind(), *after);
   run_state.status = "active";
   run_state.to_release = summary.release;
-  run_state.in_flight.clear();
+  // in_flight is left as the items left it: empty, or a journaled item this
+  // run did not reach (--to), which is still unfinished.
   run_state.error.reset();
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));

@@ -217,6 +217,61 @@ TEST_F(PostgresConnectionTest, ExecuteBatchRunsTheStatementsTheLoaderFound) {
   EXPECT_EQ(offsets[1], offsets[0]);
 }
 
+TEST_F(PostgresConnectionTest, RepeatedStatementsWithParametersArePreparedOncePerSession) {
+  std::unique_ptr<Connection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE applied (version text PRIMARY KEY)").ok());
+  const std::string insert = "INSERT INTO applied VALUES ($1)";
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(conn->Begin().ok());
+    std::vector<BatchStep> steps(1);
+    steps[0].sql = insert;
+    steps[0].params = {Value("V" + std::to_string(i))};
+    Status run = ExecuteBatch(*conn, steps, /*commit=*/true);
+    ASSERT_TRUE(run.ok()) << run.message();
+  }
+  EXPECT_EQ(Scalar(*conn, "SELECT string_agg(version, ',' ORDER BY version) FROM applied"),
+            "V1,V2,V3,V4,V5");
+  EXPECT_EQ(Scalar(*conn,
+                   "SELECT count(*) FROM pg_prepared_statements"
+                   " WHERE statement = 'INSERT INTO applied VALUES ($1)'"),
+            "1");
+  // Once prepared, the statement and its transaction still cost one round trip.
+  int64_t before = RoundTrips(*conn);
+  ASSERT_TRUE(conn->Begin().ok());
+  ASSERT_TRUE(conn->Execute(insert, {Value(std::string("V6"))}).ok());
+  ASSERT_TRUE(conn->Commit().ok());
+  EXPECT_EQ(RoundTrips(*conn) - before, 2);  // BEGIN+INSERT, COMMIT
+
+  // A prepared statement follows its table through DROP and CREATE, and
+  // fails as the unprepared statement would when the table is gone.
+  ASSERT_TRUE(conn->Execute("DROP TABLE applied").ok());
+  Status gone = conn->Execute(insert, {Value(std::string("V7"))});
+  ASSERT_EQ(gone.code(), Code::kUpgradeFailed);
+  ASSERT_NE(gone.db_error(), nullptr);
+  EXPECT_EQ(gone.db_error()->sqlstate, "42P01") << gone.message();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE applied (version text PRIMARY KEY, note text)").ok());
+  ASSERT_TRUE(conn->Execute(insert, {Value(std::string("V8"))}).ok());
+  EXPECT_EQ(Scalar(*conn, "SELECT version FROM applied"), "V8");
+
+  // A statement whose table does not exist is never prepared, and fails in
+  // its transaction exactly as it would unprepared.
+  const std::string missing = "INSERT INTO nosuch VALUES ($1)";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(conn->Begin().ok());
+    ASSERT_TRUE(conn->Execute("INSERT INTO applied VALUES ('kept?')").ok());
+    Status failed = conn->Execute(missing, {Value(int64_t{1})});
+    ASSERT_NE(failed.db_error(), nullptr);
+    EXPECT_EQ(failed.db_error()->sqlstate, "42P01") << failed.message();
+    ASSERT_TRUE(conn->Rollback().ok());
+  }
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM applied"), "1");
+  EXPECT_EQ(Scalar(*conn,
+                   "SELECT count(*) FROM pg_prepared_statements"
+                   " WHERE statement LIKE '%nosuch%'"),
+            "0");
+}
+
 TEST_F(PostgresConnectionTest, ReportsFirstFailingStatementWithOffsetAndSqlstate) {
   std::unique_ptr<Connection> conn = Open();
   ASSERT_NE(conn, nullptr);

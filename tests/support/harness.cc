@@ -75,7 +75,8 @@ RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std
   return r;
 }
 
-BackgroundRun::BackgroundRun(const std::vector<std::string>& args) {
+BackgroundRun::BackgroundRun(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env) {
   out_ = dir_.path() / "out";
   err_ = dir_.path() / "err";
   pid_ = fork();
@@ -84,6 +85,10 @@ BackgroundRun::BackgroundRun(const std::vector<std::string>& args) {
     FILE* e = freopen(err_.c_str(), "w", stderr);
     (void)o;
     (void)e;
+    for (const std::string& entry : env) {
+      size_t eq = entry.find('=');
+      setenv(entry.substr(0, eq).c_str(), entry.substr(eq + 1).c_str(), 1);
+    }
     std::vector<char*> argv;
     std::string bin = RATCHET_BIN;
     argv.push_back(bin.data());
@@ -137,27 +142,10 @@ void EngineTest::TearDown() {
   if (!admin.ok()) return;
   auto conn = Connect(*admin, {});
   if (!conn.ok()) return;
-  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-  for (const std::string& name : extra_pg_databases_) {
+  for (const std::string& name : extra_databases_) {
     (*conn)->Execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
-}
-
-std::string EngineTest::NewDatabase() {
-  static std::atomic<int> counter{0};
-  int n = counter++;
-  if (is_sqlite()) return "sqlite:" + (dir() / ("extra_" + std::to_string(n) + ".db")).string();
-  std::string name = pg_database_ + "_x" + std::to_string(n);
-  auto admin = ParseTarget(pg_admin_);
-  EXPECT_TRUE(admin.ok());
-  auto conn = Connect(*admin, {});
-  EXPECT_TRUE(conn.ok()) << conn.status().message();
-  if (!conn.ok()) return "";
-  Status s = (*conn)->Execute("CREATE DATABASE " + name);
-  EXPECT_TRUE(s.ok()) << s.message();
-  extra_pg_databases_.push_back(name);
-  return "host=" + Env("RATCHET_TEST_PG_HOST") + " port=" + Env("RATCHET_TEST_PG_PORT") +
-         " user=" + Env("RATCHET_TEST_PG_USER") + " dbname=" + name;
+  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
 }
 
 std::unique_ptr<Connection> EngineTest::OpenDb(const std::string& db) {
@@ -226,6 +214,83 @@ std::vector<std::string> EngineTest::Catalog(const std::string& db) {
   return out;
 }
 
+std::unique_ptr<Connection> EngineTest::AdminConnection() {
+  if (is_sqlite()) return nullptr;
+  auto admin = ParseTarget(pg_admin_);
+  EXPECT_TRUE(admin.ok()) << admin.status().message();
+  if (!admin.ok()) return nullptr;
+  auto conn = Connect(*admin, {});
+  EXPECT_TRUE(conn.ok()) << conn.status().message();
+  if (!conn.ok()) return nullptr;
+  return std::move(*conn);
+}
+
+namespace {
+// The database name in a --db string this harness made.
+std::string PgName(const std::string& db) {
+  size_t at = db.rfind("dbname=");
+  return at == std::string::npos ? "" : db.substr(at + 7);
+}
+}  // namespace
+
+std::string EngineTest::ExtraDatabase(const std::string& copy_of) {
+  const int n = static_cast<int>(extra_databases_.size()) + 1;
+  if (is_sqlite()) {
+    extra_databases_.push_back(std::to_string(n));
+    fs::path path = dir() / ("extra-" + std::to_string(n) + ".db");
+    fs::path source = copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
+    if (!copy_of.empty() && fs::exists(source)) {  // a file not created yet copies as none
+      std::error_code ec;
+      fs::copy_file(source, path, ec);
+      EXPECT_FALSE(ec) << "copying " << copy_of << ": " << ec.message();
+    }
+    return "sqlite:" + path.string();
+  }
+  std::string name = pg_database_ + "_x" + std::to_string(n);
+  extra_databases_.push_back(name);
+  auto conn = AdminConnection();
+  if (!conn) return "";
+  std::string sql = "CREATE DATABASE " + name;
+  if (!copy_of.empty()) sql += " TEMPLATE " + PgName(copy_of);
+  // A session that just ended may still be leaving the template.
+  Status s;
+  for (int tries = 0; tries < 100; ++tries) {
+    s = conn->Execute(sql);
+    if (s.ok() || s.message().find("being accessed by other users") == std::string::npos) break;
+    usleep(50 * 1000);
+  }
+  EXPECT_TRUE(s.ok()) << sql << ": " << s.message();
+  return "host=" + Env("RATCHET_TEST_PG_HOST") + " port=" + Env("RATCHET_TEST_PG_PORT") +
+         " user=" + Env("RATCHET_TEST_PG_USER") + " dbname=" + name;
+}
+
+void EngineTest::RemoveDatabase(const std::string& db) {
+  if (is_sqlite()) {
+    std::string path = db.substr(db.find(':') + 1);
+    std::error_code ec;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(path + suffix, ec);
+    return;
+  }
+  auto conn = AdminConnection();
+  if (!conn) return;
+  Status s = conn->Execute("DROP DATABASE IF EXISTS " + PgName(db) + " WITH (FORCE)");
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+void EngineTest::WaitUntilIdle(const std::string& db) {
+  if (is_sqlite()) return;
+  auto conn = AdminConnection();
+  if (!conn) return;
+  for (int tries = 0; tries < 600; ++tries) {
+    auto r = conn->Query(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        {PgName(db)});
+    if (!r.ok() || r->rows.empty() || r->rows[0][0] == "0") return;
+    usleep(50 * 1000);
+  }
+  ADD_FAILURE() << "sessions are still connected to " << PgName(db) << " after 30 s";
+}
+
 void EngineTest::WriteSet(const std::map<std::string, std::string>& items, const std::string& toml) {
   std::error_code ec;
   fs::remove_all(set_dir() / "items", ec);
@@ -240,33 +305,9 @@ RunResult EngineTest::Ratchet(const std::string& command, const std::vector<std:
   return RunRatchet(args);
 }
 
-std::unique_ptr<Connection> EngineTest::Open() {
-  auto target = ParseTarget(db_);
-  EXPECT_TRUE(target.ok()) << target.status().message();
-  if (!target.ok()) return nullptr;
-  auto conn = Connect(*target, {});
-  EXPECT_TRUE(conn.ok()) << conn.status().message();
-  if (!conn.ok()) return nullptr;
-  return std::move(*conn);
-}
+std::unique_ptr<Connection> EngineTest::Open() { return OpenDb(db_); }
 
-std::vector<std::string> EngineTest::Rows(const std::string& sql) {
-  std::vector<std::string> out;
-  auto conn = Open();
-  if (!conn) return out;
-  auto r = conn->Query(sql);
-  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
-  if (!r.ok()) return out;
-  for (const Row& row : r->rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line += "|";
-      line += row[i].value_or("NULL");
-    }
-    out.push_back(line);
-  }
-  return out;
-}
+std::vector<std::string> EngineTest::Rows(const std::string& sql) { return RowsOn(db_, sql); }
 
 std::string EngineTest::Value(const std::string& sql) {
   auto rows = Rows(sql);

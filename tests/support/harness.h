@@ -42,9 +42,11 @@ struct RunResult {
 RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // Starts the ratchet binary in the background; Wait() returns its result.
+// `env` entries ("NAME=value") are added to its environment.
 class BackgroundRun {
  public:
-  explicit BackgroundRun(const std::vector<std::string>& args);
+  explicit BackgroundRun(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env = {});
   RunResult Wait();
   int pid() const { return pid_; }
 
@@ -87,9 +89,6 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // The bookkeeping table `name` as the engine spells it.
   std::string Books(const std::string& name) const;
 
-  // Another fresh database of the test's engine, dropped with the test.
-  // Returns what to pass to --db.
-  std::string NewDatabase();
   // A connection to, and the rows of `sql` on, the database `db` (a --db value).
   std::unique_ptr<Connection> OpenDb(const std::string& db);
   std::vector<std::string> RowsOn(const std::string& db, const std::string& sql);
@@ -98,13 +97,25 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // ratchet's bookkeeping and the DDL freeze are left out.
   std::vector<std::string> Catalog(const std::string& db);
   std::vector<std::string> Catalog() { return Catalog(db_); }
+  // Another database for this test, on its engine, removed with the test:
+  // empty, or a copy of `copy_of` (a database of this test, given as for
+  // --db, that no session is using). Returns what to pass to --db.
+  std::string ExtraDatabase(const std::string& copy_of = "");
+  // Removes a database ExtraDatabase made, before the test ends.
+  void RemoveDatabase(const std::string& db);
+  // PostgreSQL: waits until no session other than the caller's is connected
+  // to `db` (as for --db), e.g. until the server has noticed that a killed
+  // ratchet is gone. SQLite: returns at once.
+  void WaitUntilIdle(const std::string& db);
+  // PostgreSQL: an administrator's connection to the test server; null on SQLite.
+  std::unique_ptr<Connection> AdminConnection();
 
  private:
   ScratchDir scratch_;
   std::string db_;
   std::string pg_admin_;
   std::string pg_database_;
-  std::vector<std::string> extra_pg_databases_;
+  std::vector<std::string> extra_databases_;  // PostgreSQL names to drop
 };
 
 // Instantiates an EngineTest suite for SQLite and PostgreSQL.

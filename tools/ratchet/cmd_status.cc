@@ -22,7 +22,9 @@ std::string VersionList(const std::vector<const Item*>& items) {
   return out;
 }
 
-nlohmann::json ToJson(const DatabaseStatus& st) {
+std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options);
+
+nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& options) {
   nlohmann::json j;
   j["database"] = st.database;
   j["engine"] = EngineName(st.engine);
@@ -72,6 +74,19 @@ nlohmann::json ToJson(const DatabaseStatus& st) {
   } else {
     j["last_error"] = nullptr;
   }
+  j["pivoted"] = st.pivoted;
+  j["stopped"] = nullptr;
+  if (st.stopped) {
+    const StoppedRun& r = *st.stopped;
+    j["stopped"] = {
+        {"running", r.running},
+        {"holder", r.running ? nlohmann::json(r.holder) : nlohmann::json(nullptr)},
+        {"item", r.item.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.item)},
+        {"file", r.item_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.item_file)},
+        {"journaled", r.journaled}};
+  }
+  std::string next = NextStep(st, options);
+  j["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
   return j;
 }
 
@@ -80,6 +95,10 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
   if (!st.plan.unknown.empty()) {
     return "none automatic: this database has items the set does not know; use the set it was "
            "upgraded with";
+  }
+  if (st.stopped && st.stopped->running) {
+    return "none: a ratchet is running on this database; wait for it to finish, then: " +
+           CommandLine("status", options.common, st.database);
   }
   if (!st.plan.drift.empty()) {
     return "restore the changed item files, or accept them: " +
@@ -94,7 +113,9 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
            CommandLine("rollback", options.common, st.database) + ")";
   }
   if (!st.plan.pending.empty() || st.status == "failed-upgrade" || st.status == "upgrading") {
-    return CommandLine("upgrade", options.common, st.database);
+    std::string to =
+        st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
+    return CommandLine("upgrade", options.common, st.database) + to;
   }
   return "";
 }
@@ -106,6 +127,12 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
   line("Database", fmt::format("{} ({})", st.database, EngineName(st.engine)));
   if (!st.initialized) {
     line("Status", "new: ratchet has not upgraded this database yet");
+  } else if (st.stopped && st.stopped->running) {
+    line("Status", st.status + ", in progress: " + st.stopped->holder);
+  } else if (st.stopped) {
+    line("Status", st.status +
+                       ", interrupted: the last run stopped before it finished, and no "
+                       "ratchet is running now");
   } else {
     line("Status", st.status);
   }
@@ -141,10 +168,6 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
   } else {
     line("Pending", fmt::format("{} item(s): {}", pending.size(), VersionList(pending)));
   }
-  if (st.pivoted) {
-    line("Pivoted", fmt::format("yes, finalize committed at {}; rollback is no longer possible",
-                                st.finalized_at));
-  }
   if (!st.frozen_since.empty()) {
     line("Freeze", fmt::format("DDL frozen since {} by upgrade {}: other sessions' schema "
                                "changes are refused",
@@ -169,10 +192,30 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
     for (const AppliedItem& a : st.plan.unknown) list += (list.empty() ? "" : ", ") + a.version.ToString();
     line("Unknown", list + " (applied, but not in this set)");
   }
-  if (!st.in_flight.empty()) {
+  if (st.stopped && !st.stopped->running) {
+    const StoppedRun& r = *st.stopped;
+    if (r.item.empty()) {
+      line("In flight", "none: the run stopped after its last item, before recording its end");
+    } else if (r.journaled) {
+      line("In flight", fmt::format("{} ({}), journaled: it runs outside a transaction, so part "
+                                    "of it may have run; it will re-run on resume",
+                                    r.item, r.item_file));
+    } else {
+      line("In flight", fmt::format("{} ({}), transactional: whatever it had done was rolled back "
+                                    "by the engine; it runs on resume",
+                                    r.item, r.item_file));
+    }
+  } else if (!st.in_flight.empty()) {
     line("In flight", st.in_flight +
                           " was running outside a transaction when the last run stopped; it is "
                           "re-run on resume");
+  }
+  if (st.stopped || st.pivoted || st.status == "prepared" || st.status == "finalizing" ||
+      st.status == "preparing" || st.status == "failed-prepare") {
+    line("Pivoted", st.pivoted ? fmt::format("yes: finalize committed at {}; rollback is no "
+                                             "longer possible",
+                                             st.finalized_at)
+                               : "no");
   }
   if (st.last_error && (st.status == "failed-upgrade" || st.status == "failed-prepare" ||
                         st.status == "prepared")) {
@@ -202,24 +245,17 @@ DatabaseResult Summary(const DatabaseStatus& st) {
 }
 
 int RunStatus(const StatusCommandOptions& options) {
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
   // Status shows no statement: it parses nothing.
   SetCache sets(options.common.set_dir, /*defer_parse=*/true);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   std::vector<nlohmann::json> json(targets->size());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool) {
-                             auto session = OpenTarget(target, *sets.For(target.kind),
-                                                       OpenMode::kMayBeMissing);
-                             if (!session.ok()) {
-                               ErrorStream(out) << "ratchet: error: "
-                                                << session.status().message() << "\n";
-                               return FailedResult(target.display, session.status());
-                             }
+                             DatabaseResult failed;
+                             auto session =
+                                 OpenForJob(sets, target, OpenMode::kMayBeMissing, out, &failed);
+                             if (!session) return failed;
                              auto st = SessionStatus(*session);
                              if (!st.ok()) {
                                ErrorStream(out) << "ratchet: error: " << st.status().message()
@@ -228,7 +264,7 @@ int RunStatus(const StatusCommandOptions& options) {
                              }
                              size_t index = &target - targets->data();
                              if (options.json) {
-                               json[index] = ToJson(*st);
+                               json[index] = ToJson(*st, options);
                              } else if (targets->size() == 1) {
                                PrintText(*st, options);
                              }

@@ -55,7 +55,10 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
           e->statement.size() > 400 ? e->statement.substr(0, 400) + " ..." : e->statement;
       err << "  statement: " << statement << "\n";
     }
-    if (st.code() == Code::kUpgradeFailed) {
+    const bool connection_lost = st.db_error() && st.db_error()->sqlstate.rfind("08", 0) == 0;
+    if (st.code() == Code::kUpgradeFailed && connection_lost) {
+      err << "Next: when the database can be reached again, run: " << again << "\n";
+    } else if (st.code() == Code::kUpgradeFailed) {
       err << "The failed item was rolled back; items before it stay applied. "
              "The database is marked failed-upgrade.\n"
           << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
@@ -92,15 +95,10 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
 int RunUpgrade(const UpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
-  // Every engine's set is loaded before any database is touched; only the
   // items a database still needs are parsed, by the library (DESIGN §6).
   SetCache sets(options.common.set_dir, /*defer_parse=*/true);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   std::string again = FleetCommandLine("upgrade", options.common);
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common.h"
+#include "util/fault.h"
 
 int main(int argc, char** argv) {
   using namespace ratchet::tool;
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // --help and --version exit 0; bad usage exits 2
+  }
+  // A testing aid set wrongly must not pass for a run that converged.
+  if (const std::string& fault = ratchet::fault::ConfigError(); !fault.empty()) {
+    std::cerr << "ratchet: error: " << fault << "\n";
+    return 2;
   }
   return run ? run() : 2;
 }

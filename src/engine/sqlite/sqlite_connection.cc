@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "set/sql_lexer.h"
+#include "util/fault.h"
 
 namespace ratchet::sqlite {
 namespace {
@@ -148,11 +149,13 @@ class SqliteConnection final : public Connection {
         return ErrorAt(script, statement_offset, next ? next - begin : script.size(), error_offset);
       }
       if (!stmt) break;  // the rest was only comments
+      RATCHET_FAULT_POINT("statement.before");
       while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
       }
       if (rc != SQLITE_DONE) {
         return ErrorAt(script, statement_offset, next - begin, std::string::npos);
       }
+      RATCHET_FAULT_POINT("statement.after");
       cursor = next;
     }
     deadline_ = Clock::time_point::max();

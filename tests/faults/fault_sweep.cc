@@ -1,0 +1,194 @@
+// The fault sweep's engine: trace, kill, status, resume, compare.
+#include "faults/fault_sweep.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "util/fault.h"
+
+namespace ratchet::testing {
+namespace fs = std::filesystem;
+
+std::map<std::string, long> ReadTrace(const fs::path& trace) {
+  std::map<std::string, long> passes;
+  std::ifstream in(trace);
+  std::string point;
+  long n = 0;
+  while (in >> point >> n) passes[point] = std::max(passes[point], n);
+  return passes;
+}
+
+bool FullSweep() {
+  const char* v = std::getenv("RATCHET_FAULTS");
+  return v != nullptr && std::string(v) == "all";
+}
+
+std::vector<FaultCase> ChooseCases(const std::map<std::string, long>& passes) {
+  std::vector<FaultCase> cases;
+  for (const auto& [point, count] : passes) {
+    if (FullSweep()) {
+      for (long n = 1; n <= count; ++n) cases.emplace_back(point, n);
+      continue;
+    }
+    std::set<long> chosen = {1, (count + 1) / 2, count};
+    for (long n : chosen) cases.emplace_back(point, n);
+  }
+  return cases;
+}
+
+RunResult FaultSweep::RatchetOn(const fs::path& set_dir, const std::string& db,
+                                const std::vector<std::string>& args,
+                                const std::vector<std::string>& env) {
+  std::vector<std::string> all = args;
+  all.insert(all.end(), {"--set", set_dir.string(), "--db", db});
+  return RunRatchet(all, env);
+}
+
+void FaultSweep::ExecuteOn(const std::string& db, const std::string& sql) {
+  auto target = ParseTarget(db);
+  ASSERT_TRUE(target.ok()) << target.status().message();
+  auto conn = Connect(*target, {});
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  Status s = (*conn)->ExecuteScript(sql);
+  ASSERT_TRUE(s.ok()) << s.message();
+}
+
+namespace {
+
+// The value of the line "<label>: ..." in `text`, or "".
+std::string LineValue(const std::string& text, const std::string& label) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(label + ":", 0) == 0) {
+      size_t value = line.find_first_not_of(' ', label.size() + 1);
+      return value == std::string::npos ? "" : line.substr(value);
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+}  // namespace
+
+std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& start, size_t step,
+                                const FaultCase& fault, const DatabaseImage& expected) {
+  const auto& [point, pass] = fault;
+  const std::string db = ExtraDatabase(start);
+  std::string problems;
+  auto problem = [&](const std::string& what) { problems += "\n    " + what; };
+  for (size_t i = 0; i < step; ++i) {
+    RunResult r = RatchetOn(scenario.set_dir, db, scenario.steps[i].args);
+    if (r.exit_code != 0) return "an earlier step failed: " + r.all();
+  }
+
+  const std::string& command = scenario.steps[step].args[0];
+  RunResult killed = RatchetOn(scenario.set_dir, db, scenario.steps[step].args,
+                               {fmt::format("RATCHET_FAULT={}:{}", point, pass)});
+  if (killed.exit_code != fault::kFaultExitCode ||
+      killed.err.find(fmt::format("stopping at {} (pass {})", point, pass)) == std::string::npos) {
+    return fmt::format("'{}' did not stop at the fault (exit {}): {}", command, killed.exit_code,
+                       killed.all());
+  }
+  WaitUntilIdle(db);
+
+  // What status says after the crash, and the command it says to run next.
+  RunResult text = RatchetOn(scenario.set_dir, db, {"status"});
+  RunResult json_run = RatchetOn(scenario.set_dir, db, {"status", "--json"});
+  if (text.exit_code != 0 || json_run.exit_code != 0) {
+    return "status failed after the crash: " + text.all() + json_run.all();
+  }
+  auto json = nlohmann::json::parse(json_run.out, nullptr, false);
+  if (json.is_discarded()) return "status --json printed no JSON: " + json_run.out;
+  const std::string next = LineValue(text.out, "Next");
+  if (json["next"].is_string() ? json["next"] != next : !next.empty()) {
+    problem("status and status --json name different next commands");
+  }
+  const auto& stopped = json["stopped"];
+  if (!stopped.is_null()) {
+    if (stopped["running"] != false) problem("status says a ratchet is still running");
+    if (text.out.find("interrupted") == std::string::npos)
+      problem("status does not say interrupted");
+    if (LineValue(text.out, "In flight").empty()) problem("status has no In flight line");
+    if (LineValue(text.out, "Pivoted").empty()) problem("status does not say whether it pivoted");
+    if (next.empty()) problem("status names no next command for an interrupted run");
+  }
+  if (point.rfind("journal.", 0) == 0 &&
+      (stopped.is_null() || stopped["journaled"] != true || !stopped["item"].is_string())) {
+    problem("status does not name the journaled item that was in flight");
+  }
+
+  // Run exactly what status said, then the rest of the scenario.
+  if (!next.empty()) {
+    std::vector<std::string> words = Words(next);
+    if (words.empty() || words[0] != "ratchet") {
+      problem("the next command is not a ratchet command: " + next);
+    } else {
+      RunResult resumed = RunRatchet(std::vector<std::string>(words.begin() + 1, words.end()));
+      if (resumed.exit_code != 0) problem(fmt::format("'{}' failed: {}", next, resumed.all()));
+    }
+  }
+  for (size_t i = step + 1; i < scenario.steps.size(); ++i) {
+    RunResult r = RatchetOn(scenario.set_dir, db, scenario.steps[i].args);
+    if (r.exit_code != 0) problem("a later step failed: " + r.all());
+  }
+  WaitUntilIdle(db);
+  DatabaseImage actual = TakeImage(db);
+  if (actual != expected) problem("end state differs:\n" + DescribeDifference(expected, actual));
+  if (problems.empty()) RemoveDatabase(db);
+  return problems.empty() ? "" : fmt::format("status said:\n{}{}", text.out, problems);
+}
+
+void FaultSweep::Sweep(const Scenario& scenario) {
+  const std::string start = ExtraDatabase();
+  scenario.setup(start);
+  if (HasFatalFailure()) return;
+  WaitUntilIdle(start);
+
+  // The uninterrupted run: the reference end state, and every point and
+  // pass each faulted step goes through.
+  const std::string reference = ExtraDatabase(start);
+  std::vector<std::map<std::string, long>> passes(scenario.steps.size());
+  std::set<std::string> seen;
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    fs::path trace = dir() / fmt::format("trace-{}", i);
+    std::vector<std::string> env;
+    if (scenario.steps[i].faulted) env.push_back("RATCHET_FAULT_TRACE=" + trace.string());
+    RunResult r = RatchetOn(scenario.set_dir, reference, scenario.steps[i].args, env);
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    passes[i] = ReadTrace(trace);
+    for (const auto& [point, count] : passes[i]) seen.insert(point);
+  }
+  EXPECT_EQ(seen, scenario.points) << "the points the scenario passes have changed";
+  WaitUntilIdle(reference);
+  const DatabaseImage expected = TakeImage(reference);
+  ASSERT_FALSE(expected.items.empty());
+
+  size_t cases = 0, failures = 0;
+  for (size_t i = 0; i < scenario.steps.size(); ++i) {
+    for (const FaultCase& fault : ChooseCases(passes[i])) {
+      ++cases;
+      std::string problem = RunCase(scenario, start, i, fault, expected);
+      if (problem.empty()) continue;
+      ++failures;
+      ADD_FAILURE() << scenario.name << ": killed '" << scenario.steps[i].args[0] << "' at "
+                    << fault.first << ":" << fault.second << ": " << problem;
+    }
+  }
+  RecordProperty("fault_cases", static_cast<int>(cases));
+  std::cout << fmt::format("[ sweep    ] {}: {} case(s), {} did not converge{}\n", scenario.name,
+                           cases, failures, FullSweep() ? " (full sweep)" : "");
+}
+
+}  // namespace ratchet::testing

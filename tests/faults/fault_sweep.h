@@ -1,0 +1,75 @@
+// The fault sweep: runs a scenario once to learn every fault point and pass
+// it goes through, then kills it at each chosen pass, asks `ratchet status`
+// where it stopped, runs the command status names, and requires the end
+// state to equal that of the uninterrupted run (DESIGN invariant 7).
+#ifndef RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
+#define RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/harness.h"
+#include "support/image.h"
+
+namespace ratchet::testing {
+
+// One command of a scenario, run against the scenario's database.
+struct SweepStep {
+  std::vector<std::string> args;  // e.g. {"upgrade"}; --set and --db are added
+  bool faulted = true;            // the sweep kills this step at its passes
+};
+
+struct Scenario {
+  std::string name;
+  std::filesystem::path set_dir;
+  // Brings a fresh database (given as for --db) to where the steps start.
+  std::function<void(const std::string& db)> setup;
+  std::vector<SweepStep> steps;
+  // The fault points the faulted steps pass through; the sweep fails if the
+  // trace of the uninterrupted run differs, so a point that moves or
+  // disappears is noticed.
+  std::set<std::string> points;
+};
+
+// (point, pass) pairs to kill a run at.
+using FaultCase = std::pair<std::string, long>;
+
+// How many times each point was passed, from a RATCHET_FAULT_TRACE file.
+std::map<std::string, long> ReadTrace(const std::filesystem::path& trace);
+
+// The cases of the sweep for `passes`: every pass of every point when
+// RATCHET_FAULTS=all (make test-faults); otherwise the first, middle and
+// last pass of each point, a deterministic subset that still reaches every
+// point (make test).
+std::vector<FaultCase> ChooseCases(const std::map<std::string, long>& passes);
+
+// True when RATCHET_FAULTS=all asks for the full sweep.
+bool FullSweep();
+
+class FaultSweep : public EngineTest {
+ protected:
+  // Runs the sweep of `scenario` on this test's engine. Reports every case
+  // that does not converge, with the point, the pass and the difference.
+  void Sweep(const Scenario& scenario);
+
+  // Runs ratchet `args` with --set `set_dir` and --db `db` (and `env`).
+  RunResult RatchetOn(const std::filesystem::path& set_dir, const std::string& db,
+                      const std::vector<std::string>& args,
+                      const std::vector<std::string>& env = {});
+  // Runs `sql` (a script) on `db` through the library.
+  void ExecuteOn(const std::string& db, const std::string& sql);
+
+ private:
+  // One case: kill, status, resume, compare. Returns "" when it converged,
+  // else what went wrong.
+  std::string RunCase(const Scenario& scenario, const std::string& start, size_t step,
+                      const FaultCase& fault, const DatabaseImage& expected);
+};
+
+}  // namespace ratchet::testing
+
+#endif  // RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
