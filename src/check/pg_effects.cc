@@ -254,11 +254,6 @@ class StatementReader {
                        AsciiUpper(object.what)));
   }
 
-  static std::string AsciiUpper(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
-  }
-
   TableWork& Work(TableWork::Kind kind, const json& range_var, const char* lock,
                   std::string reason) {
     TableWork work;

@@ -16,11 +16,6 @@ using Space = ObjectName::Space;
 
 constexpr const char* kDatabaseLock = "the database write lock";
 
-std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 class SqliteStatement {
  public:
   SqliteStatement(std::string_view text, StatementEffects* out)
@@ -106,7 +101,7 @@ class SqliteStatement {
     out_->creates.push_back(c);
     if (!c.if_not_exists) {
       out_->not_idempotent.push_back(
-          {fmt::format("CREATE {} without IF NOT EXISTS fails when it exists", Upper(kind)),
+          {fmt::format("CREATE {} without IF NOT EXISTS fails when it exists", AsciiUpper(kind)),
            c.object.Key()});
     }
     if (kind == "index") {

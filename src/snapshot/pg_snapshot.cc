@@ -88,12 +88,7 @@ class PostgresCatalog {
   }
 
   SchemaObject& Add(std::string kind, std::string key, std::string name) {
-    SchemaObject object;
-    object.kind = std::move(kind);
-    object.key = std::move(key);
-    object.name = std::move(name);
-    out_->objects.push_back(std::move(object));
-    return out_->objects.back();
+    return AddObject(out_, std::move(kind), std::move(key), std::move(name));
   }
 
   static std::string Text(const Row& row, size_t i) { return row.at(i).value_or(""); }
