@@ -242,10 +242,16 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
   ASSERT_TRUE(OpenDb(broken)->Execute("CREATE TABLE t (other INTEGER)").ok());
   std::string targets = TargetsFile(dbs);
 
-  RunResult first = RunRatchet(
+  // The checks before an upgrade would catch the table in the way (exit 3,
+  // nothing changed); skipped here, the upgrade meets it and fails.
+  RunResult checked = RunRatchet(
       {"upgrade", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
+  EXPECT_EQ(checked.exit_code, 3) << checked.all();
+  EXPECT_CONTAINS(checked.out, "Summary of 50 databases: 1 problems, 49 upgraded.");
+  RunResult first = RunRatchet({"upgrade", "--set", set_dir().string(), "--targets", targets,
+                                "--jobs", "4", "--skip-check"});
   EXPECT_EQ(first.exit_code, 1) << first.all();
-  EXPECT_CONTAINS(first.out, "Summary of 50 databases: 1 failed, 49 upgraded.");
+  EXPECT_CONTAINS(first.out, "Summary of 50 databases: 1 failed, 49 up to date.");
   EXPECT_CONTAINS(first.out, "1 of 50 databases did not finish");
   EXPECT_CONTAINS(first.out, "items/V1__1__create_t.sql:1:");
   for (size_t i = 0; i < dbs.size(); ++i) {
@@ -416,6 +422,43 @@ TEST_P(Online, AnItemThatCannotPivotIsRefusedBeforeAnythingRuns) {
 }
 
 RATCHET_ALL_ENGINES(Online);
+
+}  // namespace
+}  // namespace ratchet::testing
+
+namespace ratchet::testing {
+namespace {
+
+class PreChecks : public EngineTest {};
+
+TEST_P(PreChecks, UpgradeAndPrepareStopOnAProblemUnlessToldToSkipTheCheck) {
+  WriteSet({{"V1__1__create_users.sql",
+             "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+             "INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com');\n"},
+            {"V2__2__unique_email.sql",
+             "-- ratchet: check\n"
+             "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;\n"
+             "-- ratchet: finalize\n"
+             "CREATE UNIQUE INDEX users_email_key ON users (email);\n"}});
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  for (const char* command : {"upgrade", "prepare"}) {
+    RunResult r = Ratchet(command);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.all();
+    EXPECT_NE(r.all().find("V2"), std::string::npos) << r.all();
+    EXPECT_NE(r.all().find("a@example.com"), std::string::npos) << r.all();
+    EXPECT_NE(r.err.find("--skip-check"), std::string::npos) << r.err;
+    EXPECT_EQ(Value("SELECT count(*) FROM " + Books("items")), "1");
+    EXPECT_EQ(Value("SELECT status FROM " + Books("state")), "active");
+  }
+  // Skipping the check lets the upgrade meet the problem itself.
+  RunResult skipped = Ratchet("upgrade", {"--skip-check"});
+  EXPECT_EQ(skipped.exit_code, 1) << skipped.all();
+  ASSERT_TRUE(Open()->Execute("DELETE FROM users WHERE id = 2").ok());
+  RunResult clean = Ratchet("upgrade");
+  EXPECT_EQ(clean.exit_code, 0) << clean.all();
+}
+
+RATCHET_ALL_ENGINES(PreChecks);
 
 }  // namespace
 }  // namespace ratchet::testing

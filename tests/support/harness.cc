@@ -305,33 +305,9 @@ RunResult EngineTest::Ratchet(const std::string& command, const std::vector<std:
   return RunRatchet(args);
 }
 
-std::unique_ptr<Connection> EngineTest::Open() {
-  auto target = ParseTarget(db_);
-  EXPECT_TRUE(target.ok()) << target.status().message();
-  if (!target.ok()) return nullptr;
-  auto conn = Connect(*target, {});
-  EXPECT_TRUE(conn.ok()) << conn.status().message();
-  if (!conn.ok()) return nullptr;
-  return std::move(*conn);
-}
+std::unique_ptr<Connection> EngineTest::Open() { return OpenDb(db_); }
 
-std::vector<std::string> EngineTest::Rows(const std::string& sql) {
-  std::vector<std::string> out;
-  auto conn = Open();
-  if (!conn) return out;
-  auto r = conn->Query(sql);
-  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
-  if (!r.ok()) return out;
-  for (const Row& row : r->rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line += "|";
-      line += row[i].value_or("NULL");
-    }
-    out.push_back(line);
-  }
-  return out;
-}
+std::vector<std::string> EngineTest::Rows(const std::string& sql) { return RowsOn(db_, sql); }
 
 std::string EngineTest::Value(const std::string& sql) {
   auto rows = Rows(sql);

@@ -245,24 +245,17 @@ DatabaseResult Summary(const DatabaseStatus& st) {
 }
 
 int RunStatus(const StatusCommandOptions& options) {
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
   // Status shows no statement: it parses nothing.
   SetCache sets(options.common.set_dir, /*defer_parse=*/true);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   std::vector<nlohmann::json> json(targets->size());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool) {
-                             auto session = OpenTarget(target, *sets.For(target.kind),
-                                                       OpenMode::kMayBeMissing);
-                             if (!session.ok()) {
-                               ErrorStream(out) << "ratchet: error: "
-                                                << session.status().message() << "\n";
-                               return FailedResult(target.display, session.status());
-                             }
+                             DatabaseResult failed;
+                             auto session =
+                                 OpenForJob(sets, target, OpenMode::kMayBeMissing, out, &failed);
+                             if (!session) return failed;
                              auto st = SessionStatus(*session);
                              if (!st.ok()) {
                                ErrorStream(out) << "ratchet: error: " << st.status().message()
