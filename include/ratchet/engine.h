@@ -117,6 +117,14 @@ struct ConnectOptions {
 // when the database cannot be reached or opened.
 Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectOptions& options);
 
+// Lists the databases on the PostgreSQL server behind `server` whose names
+// match the SQL LIKE `pattern` (e.g. "tenant_%"), sorted by name, as targets
+// that differ from `server` only in the database. Templates and databases
+// that do not allow connections are left out. kInvalidArgument for a SQLite
+// target; kConnection when the server cannot be reached.
+Result<std::vector<Target>> ListDatabases(const Target& server, std::string_view pattern,
+                                          const ConnectOptions& options);
+
 }  // namespace ratchet
 
 #endif  // RATCHET_ENGINE_H_

@@ -79,9 +79,14 @@ struct DatabaseStatus {
   std::vector<AppliedItem> applied;
   Plan plan;
   std::optional<RecordedError> last_error;
-  bool pivoted = false;  // finalize has run here: rollback is no longer possible
-  // Set when the state is not at rest (upgrading, finalizing): where the
-  // last run stopped, or that it is still going on.
+  // The online path.
+  bool pivoted = false;        // the last online upgrade's finalize committed
+  std::string prepared_at;
+  std::string finalized_at;
+  std::string frozen_since;    // a DDL freeze is in force since then, or ""
+  std::string frozen_by;       // the upgrade id the freeze names
+  // Set when the state is not at rest (upgrading, finalizing, ...): where
+  // the last run stopped, or that it is still going on.
   std::optional<StoppedRun> stopped;
 };
 

@@ -93,7 +93,7 @@ Result<StateRow> Bookkeeping::ReadState() {
   auto r = conn_.Query(fmt::format(
       "SELECT status, upgrade_id, from_release, to_release, started_at, updated_at, in_flight,"
       " error_item, error_file, error_line, error_column, error_statement, error_sqlstate,"
-      " error_message, error_at, pivoted FROM {} WHERE id = 1",
+      " error_message, error_at, pivoted, prepared_at, finalized_at FROM {} WHERE id = 1",
       state_));
   if (!r.ok()) return r.status();
   StateRow state;
@@ -119,6 +119,8 @@ Result<StateRow> Bookkeeping::ReadState() {
     state.error = std::move(e);
   }
   state.pivoted = row[15].value_or("0") != "0";
+  state.prepared_at = row[16].value_or("");
+  state.finalized_at = row[17].value_or("");
   return state;
 }
 
@@ -138,7 +140,7 @@ Status Bookkeeping::WriteItem(const Item& item, Phase phase, int64_t duration_ms
        error.empty() ? Value() : Value(error)});
 }
 
-std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item,
+std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item, Phase phase,
                                                                const std::string& duration_sql,
                                                                const std::string& upgrade_id) {
   std::vector<Write> out;
@@ -146,16 +148,16 @@ std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item,
   out.push_back(
       {fmt::format("INSERT INTO {} (version, major, minor, description, ticket, file, checksum,"
                    " phase, optional, applied_at, duration_ms, tool_version, upgrade_id)"
-                   " VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8, $9, {}, $10, $11)",
-                   items_, duration_sql),
+                   " VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8, $9, {}, $10, $11)",
+                   items_, PhaseName(phase), duration_sql),
        {item.version.ToString(), static_cast<int64_t>(item.version.major),
         static_cast<int64_t>(item.version.minor), item.description, item.ticket, item.file_name,
         item.checksum, static_cast<int64_t>(item.optional ? 1 : 0), NowUtc(),
         std::string(ToolVersion()), upgrade_id}});
   out.push_back({fmt::format("INSERT INTO {0} (seq, at, upgrade_id, event, version, detail)"
-                             " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, 'item-applied', $3, $4"
+                             " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, '{1}', $3, $4"
                              " FROM {0}",
-                             events_),
+                             events_, phase == Phase::kPrepared ? "item-prepared" : "item-applied"),
                  {NowUtc(), upgrade_id, item.version.ToString(), item.checksum}});
   return out;
 }
@@ -163,6 +165,18 @@ std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item,
 Status Bookkeeping::UpdateChecksum(const Version& version, const std::string& checksum) {
   return conn_.Execute(fmt::format("UPDATE {} SET checksum = $1 WHERE version = $2", items_),
                        {checksum, version.ToString()});
+}
+
+Status Bookkeeping::MarkApplied(const Version& version, const std::string& upgrade_id) {
+  return conn_.Execute(fmt::format("UPDATE {} SET phase = 'applied', applied_at = $1,"
+                                   " upgrade_id = $2 WHERE version = $3",
+                                   items_),
+                       {NowUtc(), upgrade_id, version.ToString()});
+}
+
+Status Bookkeeping::DeleteItem(const Version& version) {
+  return conn_.Execute(fmt::format("DELETE FROM {} WHERE version = $1", items_),
+                       {version.ToString()});
 }
 
 Status Bookkeeping::WriteState(const StateRow& s) {
@@ -173,14 +187,16 @@ Status Bookkeeping::WriteState(const StateRow& s) {
                   " to_release = $4, started_at = $5, updated_at = $6, in_flight = $7,"
                   " error_item = $8, error_file = $9, error_line = $10, error_column = $11,"
                   " error_statement = $12, error_sqlstate = $13, error_message = $14,"
-                  " error_at = $15, pivoted = $16 WHERE id = 1",
+                  " error_at = $15, pivoted = $16, prepared_at = $17, finalized_at = $18"
+                  " WHERE id = 1",
                   state_),
       {s.status, text(s.upgrade_id), text(s.from_release), text(s.to_release),
        text(s.started_at), NowUtc(), text(s.in_flight), e ? text(e->version) : Value(),
        e ? text(e->file) : Value(), e ? Value(int64_t{e->line}) : Value(),
        e ? Value(int64_t{e->column}) : Value(), e ? text(e->statement) : Value(),
        e ? text(e->sqlstate) : Value(), e ? Value(e->message) : Value(),
-       e ? text(e->at) : Value(), int64_t{s.pivoted ? 1 : 0}});
+       e ? text(e->at) : Value(), int64_t{s.pivoted ? 1 : 0}, text(s.prepared_at),
+       text(s.finalized_at)});
 }
 
 Status Bookkeeping::AddEvent(const std::string& upgrade_id, const std::string& event,

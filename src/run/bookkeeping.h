@@ -23,6 +23,8 @@ struct StateRow {
   std::string in_flight;
   std::optional<RecordedError> error;
   bool pivoted = false;
+  std::string prepared_at;
+  std::string finalized_at;
 };
 
 // Reads and writes the bookkeeping through a Connection. Every write is a
@@ -45,13 +47,18 @@ class Bookkeeping {
     std::string sql;
     std::vector<Value> params;
   };
-  std::vector<Write> ItemAppliedWrites(const Item& item, const std::string& duration_sql,
+  std::vector<Write> ItemAppliedWrites(const Item& item, Phase phase,
+                                       const std::string& duration_sql,
                                        const std::string& upgrade_id);
 
   // Inserts or replaces the row of `item`.
   Status WriteItem(const Item& item, Phase phase, int64_t duration_ms,
                    const std::string& upgrade_id, const std::string& error);
   Status UpdateChecksum(const Version& version, const std::string& checksum);
+  // Moves the row of `version` from prepared to applied (finalize).
+  Status MarkApplied(const Version& version, const std::string& upgrade_id);
+  // Deletes the row of `version` (rollback of a prepared item).
+  Status DeleteItem(const Version& version);
   Status WriteState(const StateRow& state);
   Status AddEvent(const std::string& upgrade_id, const std::string& event,
                   const std::string& version, const std::string& detail);

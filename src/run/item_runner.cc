@@ -16,10 +16,12 @@
 namespace ratchet {
 namespace {
 
-// The sections `upgrade` runs, in the order they must run.
-std::vector<const Section*> UpgradeSections(const Item& item) {
+// The sections a step runs, in the order they must run: upgrade runs
+// prepare then finalize; prepare only prepare.
+std::vector<const Section*> StepSections(const Item& item, bool finalize_too) {
   std::vector<const Section*> out;
   if (const Section* s = item.section(SectionKind::kPrepare)) out.push_back(s);
+  if (!finalize_too) return out;
   if (const Section* s = item.section(SectionKind::kFinalize)) out.push_back(s);
   return out;
 }
@@ -30,8 +32,8 @@ bool RunsOutsideTransaction(const Item& item, const Section& section) {
 
 }  // namespace
 
-bool RunsJournaled(const Item& item) {
-  std::vector<const Section*> sections = UpgradeSections(item);
+bool RunsJournaled(const Item& item, bool prepare_only) {
+  std::vector<const Section*> sections = StepSections(item, !prepare_only);
   return std::any_of(sections.begin(), sections.end(),
                      [&](const Section* s) { return RunsOutsideTransaction(item, *s); });
 }
@@ -77,17 +79,24 @@ Status ItemRunner::PositionError(const Item& item, const Section& section, const
   return Status::DbFailure(s.code(), std::move(message), *e);
 }
 
-Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status()>& attempt) {
-  auto delay = options_.first_retry_delay;
+Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options,
+                          Reporter* reporter, const std::function<Status()>& attempt) {
+  auto delay = options.first_retry_delay;
   for (int tries = 0;; ++tries) {
     Status s = attempt();
-    if (s.ok() || !IsLockTimeout(s) || tries >= options_.max_lock_retries) return s;
-    reporter_->Note(fmt::format("{} waited too long for a lock ({}); retry {}/{} in {} ms",
-                                item.version.ToString(), s.db_error()->message, tries + 1,
-                                options_.max_lock_retries, delay.count()));
+    if (s.ok() || !IsLockTimeout(s) || tries >= options.max_lock_retries) return s;
+    if (reporter) {
+      reporter->Note(fmt::format("{} waited too long for a lock ({}); retry {}/{} in {} ms", what,
+                                 s.db_error()->message, tries + 1, options.max_lock_retries,
+                                 delay.count()));
+    }
     std::this_thread::sleep_for(delay);
     delay *= 2;
   }
+}
+
+Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status()>& attempt) {
+  return RetryOnLockTimeout(item.version.ToString(), options_, reporter_, attempt);
 }
 
 Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
@@ -117,7 +126,7 @@ Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
   return Status::Ok();
 }
 
-Status ItemRunner::ApplyItem(const Item& item) {
+Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   Timeouts timeouts = TimeoutsFor(item);
   if (!session_timeouts_ || session_timeouts_->lock_timeout != timeouts.lock_timeout ||
       session_timeouts_->statement_timeout != timeouts.statement_timeout) {
@@ -125,8 +134,11 @@ Status ItemRunner::ApplyItem(const Item& item) {
     session_timeouts_ = timeouts;
   }
   if (item.version.ToString() == interrupted_) RATCHET_RETURN_IF_ERROR(ClearInterruptedBuilds(item));
-  std::vector<const Section*> sections = UpgradeSections(item);
-  bool journaled = RunsJournaled(item);
+  const bool prepare_only = step == ItemStep::kPrepare;
+  const Phase phase = prepare_only ? Phase::kPrepared : Phase::kApplied;
+  const std::string done_event = prepare_only ? "item-prepared" : "item-applied";
+  std::vector<const Section*> sections = StepSections(item, !prepare_only);
+  bool journaled = RunsJournaled(item, prepare_only);
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -136,7 +148,7 @@ Status ItemRunner::ApplyItem(const Item& item) {
   const std::string version = item.version.ToString();
 
   if (!journaled && conn_.kind() == EngineKind::kPostgres) {
-    return WithLockRetries(item, [&] { return ApplyInOneRoundTrip(item, sections); });
+    return WithLockRetries(item, [&] { return ApplyInOneRoundTrip(item, sections, phase); });
   }
   if (!journaled) {
     // Invariant 1: the item's statements and its row commit together.
@@ -144,8 +156,8 @@ Status ItemRunner::ApplyItem(const Item& item) {
       return RunInTransaction(conn_, [&]() -> Status {
         for (const Section* section : sections) RATCHET_RETURN_IF_ERROR(RunSection(item, *section));
         RATCHET_RETURN_IF_ERROR(
-            books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, ""));
-        return books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+            books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
+        return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
       });
     });
   }
@@ -167,19 +179,19 @@ Status ItemRunner::ApplyItem(const Item& item) {
   RATCHET_FAULT_POINT("journal.ran");
   state_.in_flight.clear();
   return RunInTransaction(conn_, [&]() -> Status {
-    RATCHET_RETURN_IF_ERROR(
-        books_.WriteItem(item, Phase::kApplied, elapsed_ms(), state_.upgrade_id, ""));
+    RATCHET_RETURN_IF_ERROR(books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
-    return books_.AddEvent(state_.upgrade_id, "item-applied", version, item.checksum);
+    return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
   });
 }
 
 Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
-                                       const std::vector<const Section*>& sections) {
+                                       const std::vector<const Section*>& sections,
+                                       Phase phase) {
   // Invariant 1 as on every engine: one transaction holds the item and its
   // row. The duration is measured by the server, from the transaction's start.
   std::vector<Bookkeeping::Write> writes = books_.ItemAppliedWrites(
-      item, "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS bigint)",
+      item, phase, "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS bigint)",
       state_.upgrade_id);
   std::vector<postgres::BatchStep> steps;
   for (const Section* section : sections) steps.push_back({section->text, {}, true});
@@ -195,7 +207,8 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   return s.WithContext(fmt::format("{}: recording the item", item.version.ToString()));
 }
 
-Status ItemRunner::RecordFailure(const Item& item, const Status& error) {
+Status ItemRunner::RecordFailure(const Item& item, const Status& error,
+                                 const std::string& failed_status) {
   conn_.Rollback();
   RecordedError recorded;
   recorded.version = item.version.ToString();
@@ -210,7 +223,7 @@ Status ItemRunner::RecordFailure(const Item& item, const Status& error) {
     recorded.message = e->message;
     if (!e->detail.empty()) recorded.message += " DETAIL: " + e->detail;
   }
-  state_.status = "failed-upgrade";
+  state_.status = failed_status;
   state_.error = recorded;
   return RunInTransaction(conn_, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));

@@ -23,29 +23,39 @@ class ItemRunner {
   // crash before its row is written re-runs it (invariant 2).
   // On failure everything the item did in a transaction is rolled back and
   // the Status carries a DbError with the item file, line and column.
-  Status ApplyItem(const Item& item);
+  Status ApplyItem(const Item& item) { return RunItem(item, ItemStep::kUpgrade); }
+
+  // Runs only the item's prepare section and records it prepared, with the
+  // same atomicity and journaling as ApplyItem.
+  Status PrepareItem(const Item& item) { return RunItem(item, ItemStep::kPrepare); }
+
+  // Runs `section` of `item` inside the transaction the caller opened,
+  // positioning any error in the item file. For finalize and rollback.
+  Status RunSection(const Item& item, const Section& section);
 
   // Marks `version` as the item that an earlier run left unfinished (in
   // flight, or failed): before it runs again, what its interrupted run left
   // behind is cleared (PostgreSQL: an INVALID index from a concurrent build).
   void set_interrupted(const std::string& version) { interrupted_ = version; }
 
-  // Records a required item's failure: state failed-upgrade with the error.
-  Status RecordFailure(const Item& item, const Status& error);
+  // Records a required item's failure: state `failed_status`
+  // (failed-upgrade, failed-prepare) with the error.
+  Status RecordFailure(const Item& item, const Status& error,
+                       const std::string& failed_status = "failed-upgrade");
   // Records an optional item's failure as its row with phase 'failed'.
   Status RecordOptionalFailure(const Item& item, const Status& error,
                                std::chrono::milliseconds elapsed);
 
  private:
-  // Runs `section`, inside a transaction the caller opened or on its own,
-  // and turns an engine error into one positioned in the item file.
-  Status RunSection(const Item& item, const Section& section);
+  enum class ItemStep { kUpgrade, kPrepare };
+  Status RunItem(const Item& item, ItemStep step);
   // Turns an engine error from running `section` into one positioned in the
   // item file (file:line:column, DETAIL and HINT).
   Status PositionError(const Item& item, const Section& section, const Status& s);
   // PostgreSQL: the item's sections, its bookkeeping row, its event and the
   // COMMIT sent in one round trip.
-  Status ApplyInOneRoundTrip(const Item& item, const std::vector<const Section*>& sections);
+  Status ApplyInOneRoundTrip(const Item& item, const std::vector<const Section*>& sections,
+                             Phase phase);
   // Calls `attempt` until it succeeds, fails for another reason than a lock
   // timeout, or the retries run out; waits with backoff between tries.
   Status WithLockRetries(const Item& item, const std::function<Status()>& attempt);
@@ -63,9 +73,16 @@ class ItemRunner {
   std::optional<Timeouts> session_timeouts_;  // what the session has now
 };
 
-// Returns true if `upgrade` runs a section of `item` outside a transaction,
-// journaling the item in the state row (invariant 2).
-bool RunsJournaled(const Item& item);
+// Returns true if `upgrade` (or, with `prepare_only`, `prepare`) runs a
+// section of `item` outside a transaction, journaling the item in the state
+// row (invariant 2).
+bool RunsJournaled(const Item& item, bool prepare_only = false);
+
+// Runs `attempt` until it succeeds, fails for another reason than a lock
+// timeout, or `options.max_lock_retries` retries have run out, waiting with
+// doubling backoff between tries and telling `reporter` of each retry.
+Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options,
+                          Reporter* reporter, const std::function<Status()>& attempt);
 
 // Returns true if `status` is a lock timeout the runner may retry.
 bool IsLockTimeout(const Status& status);

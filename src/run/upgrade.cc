@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "ratchet/online.h"
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
+#include "run/item_loop.h"
 #include "run/item_runner.h"
 #include "run/stopped_run.h"
 #include "run/transaction.h"
@@ -16,67 +18,6 @@
 namespace ratchet {
 
 const char* ToolVersion() { return RATCHET_VERSION; }
-
-namespace {
-
-// Refusals that protect the user from guessing: versions the set does not
-// know, and applied items whose files have changed.
-Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unknown) {
-  if (!plan.unknown.empty() && !allow_unknown) {
-    std::string list;
-    for (const AppliedItem& a : plan.unknown) {
-      list += fmt::format("\n  {} {} (applied {})", a.version.ToString(), a.description,
-                          a.applied_at);
-    }
-    return Status(Code::kRefused,
-                  fmt::format("{}: the database has items this upgrade set does not know:{}\n"
-                              "It is newer than, or diverged from, this set. Use the set it was "
-                              "upgraded with; --allow-unknown proceeds anyway.",
-                              conn.display_name(), list));
-  }
-  if (!plan.drift.empty()) {
-    std::string list;
-    for (const Drift& d : plan.drift) {
-      list += fmt::format("\n  {} items/{}: recorded {}, file now {}", d.version.ToString(),
-                          d.file_name, d.recorded_checksum.substr(0, 12),
-                          d.current_checksum.substr(0, 12));
-    }
-    return Status(Code::kRefused,
-                  fmt::format("{}: applied items have changed since they were applied "
-                              "(drift):{}\nRestore the files, or accept the change with "
-                              "'ratchet repair'.",
-                              conn.display_name(), list));
-  }
-  return Status::Ok();
-}
-
-// The release the run aims at: the one whose head is the target, or without
-// a target the newest release; a target that is no release's head is kept
-// as its version, so that status can name the command that resumes the run.
-std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
-  const Release* best = nullptr;
-  for (const Release& r : set.project.releases) {
-    if (target ? r.head == *target : (!best || best->head < r.head)) best = &r;
-  }
-  if (!best && target) return target->ToString();
-  return best ? best->name : "";
-}
-
-// The failure of a run whose connection was lost during `item`. Nothing can
-// be recorded: the state still says upgrading, as after any crash, and the
-// server has rolled back whatever was not committed.
-Status StoppedByLostConnection(const Item& item, const Status& lost) {
-  std::string message = fmt::format(
-      "{}\nThe run stopped during {}: {}. Items before it stay applied; 'ratchet status' shows "
-      "where the database stands, and running the same upgrade again resumes it.",
-      lost.message(), item.version.ToString(),
-      RunsJournaled(item) ? "it runs outside a transaction, so it is re-run on resume"
-                          : "the server rolled back whatever it had done");
-  if (!lost.db_error()) return Status(Code::kUpgradeFailed, message);
-  return Status::DbFailure(Code::kUpgradeFailed, message, *lost.db_error());
-}
-
-}  // namespace
 
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   DatabaseStatus out;
@@ -100,6 +41,14 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
     out.in_flight = state->in_flight;
     out.last_error = state->error;
     out.pivoted = state->pivoted;
+    out.prepared_at = state->prepared_at;
+    out.finalized_at = state->finalized_at;
+  }
+  auto freeze = ReadFreeze(conn);
+  if (!freeze.ok()) return freeze.status();
+  if (*freeze) {
+    out.frozen_since = (*freeze)->since;
+    out.frozen_by = (*freeze)->upgrade_id;
   }
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
@@ -122,12 +71,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (!applied.ok()) return applied.status();
   auto state = books.ReadState();
   if (!state.ok()) return state.status();
-  if (state->status == "prepared" || state->status == "finalizing") {
-    return Status(Code::kRefused,
-                  fmt::format("{}: an online upgrade is {} here: finish it with 'ratchet "
-                              "finalize', or undo it with 'ratchet rollback'",
-                              conn.display_name(), state->status));
-  }
+  RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
 
   PlanOptions plan_options;
   plan_options.target = options.target;
@@ -173,6 +117,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
       run_state.in_flight = interrupted;
     }
   }
+  run_state.pivoted = false;
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
@@ -181,54 +126,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
   runner.set_interrupted(interrupted);
-  std::set<Version> failed;  // failed or skipped in this run
-  for (size_t i = 0; i < plan.pending.size(); ++i) {
-    const Item& item = *plan.pending[i];
-    reporter->ItemStarted(item, i + 1, plan.pending.size());
-    auto missing = std::find_if(item.requires_versions.begin(), item.requires_versions.end(),
-                                [&](const Version& v) { return failed.count(v) > 0; });
-    if (missing != item.requires_versions.end()) {
-      // Only an effectively optional item can get here: a required item's
-      // requirements are required too, so their failure stopped the run.
-      failed.insert(item.version);
-      ++summary.skipped;
-      books.AddEvent(run_state.upgrade_id, "item-skipped", item.version.ToString(),
-                     fmt::format("requires {}, which failed", missing->ToString()));
-      reporter->ItemFinished(item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
-                             Status(Code::kUpgradeFailed,
-                                    fmt::format("requires {}, which failed in this run",
-                                                missing->ToString())));
-      continue;
-    }
-    auto started = std::chrono::steady_clock::now();
-    Status s = runner.ApplyItem(item);
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (s.ok()) {
-      ++summary.applied;
-      reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
-      continue;
-    }
-    if (s.code() == Code::kConnection) {
-      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
-      return StoppedByLostConnection(item, s);
-    }
-    if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
-      Status recorded = runner.RecordOptionalFailure(item, s, elapsed);
-      if (!recorded.ok()) return recorded;
-      failed.insert(item.version);
-      ++summary.failed_optional;
-      reporter->ItemFinished(item, ItemOutcome::kFailedOptional, elapsed, s);
-      continue;
-    }
-    reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
-    Status recorded = runner.RecordFailure(item, s);
-    if (!recorded.ok()) {
-      return Status(s.code(), s.message() + "\n(and the failure could not be recorded: " +
-                                  recorded.message() + ")");
-    }
-    return s;
-  }
+  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, books, run_state,
+                                          reporter, &summary));
 
   auto after = books.ReadItems();
   if (!after.ok()) return after.status();

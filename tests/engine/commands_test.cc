@@ -53,7 +53,7 @@ TEST(StatusCommand, ShowsANewDatabaseWithoutCreatingIt) {
   ASSERT_EQ(st.exit_code, 0) << st.all();
   auto json = nlohmann::json::parse(st.out);
   EXPECT_EQ(json["status"], "new");
-  EXPECT_EQ(json["pending"].size(), 9u);
+  EXPECT_EQ(json["pending"].size(), 12u);
   EXPECT_FALSE(fs::exists(db));
 }
 

@@ -234,8 +234,8 @@ TEST_P(PostgresUpgrade, StatusJsonMatchesSqliteForTheBookshop) {
   RunResult lite = RunRatchet({"status", "--json", "--set", BookshopSet().string(), "--db", sqlite_db});
   EXPECT_EQ(summarise(pg.out), summarise(lite.out));
   EXPECT_EQ(summarise(pg.out),
-            "active 2.0 V1:applied V2:applied V3:applied V3.1:applied V4:applied V6:applied "
-            "V7:applied V8:applied V9:applied");
+            "active 3.0 V1:applied V2:applied V3:applied V3.1:applied V4:applied V6:applied "
+            "V7:applied V8:applied V9:applied V10:applied V11:applied V12:applied");
 }
 
 }  // namespace

@@ -18,6 +18,14 @@ class UpgradeSweep : public FaultSweep {
     return points;
   }
 
+  // The bookshop's points: on PostgreSQL its 3.0 backfill (V11) runs
+  // outside a transaction, journaled.
+  std::set<std::string> BookshopPoints() const {
+    std::set<std::string> points = UpgradePoints();
+    if (!is_sqlite()) points.insert({"journal.started", "journal.ran"});
+    return points;
+  }
+
   // A set of notes with a non-transactional item in the middle: an index
   // built concurrently on PostgreSQL, VACUUM on SQLite; then an item marked
   // `transaction none` whose statements are each idempotent; then an
@@ -48,7 +56,7 @@ RATCHET_ALL_ENGINES(UpgradeSweep);
 
 TEST_P(UpgradeSweep, BookshopFromALiveOneDotZeroShop) {
   Scenario s;
-  s.name = "bookshop 1.0 -> 2.0";
+  s.name = "bookshop 1.0 -> 3.0";
   s.set_dir = BookshopSet();
   s.setup = [&](const std::string& db) {
     RunResult r = RatchetOn(s.set_dir, db, {"upgrade", "--to", "1.0"});
@@ -61,17 +69,17 @@ TEST_P(UpgradeSweep, BookshopFromALiveOneDotZeroShop) {
               "  (6, 5, 'Middlemarch', 1199);\n");
   };
   s.steps = {{{"upgrade"}}};
-  s.points = UpgradePoints();
+  s.points = BookshopPoints();
   Sweep(s);
 }
 
 TEST_P(UpgradeSweep, BookshopOnANewDatabase) {
   Scenario s;
-  s.name = "bookshop new -> 2.0";
+  s.name = "bookshop new -> 3.0";
   s.set_dir = BookshopSet();
   s.setup = [](const std::string&) {};
   s.steps = {{{"upgrade"}}};
-  s.points = UpgradePoints();
+  s.points = BookshopPoints();
   Sweep(s);
 }
 

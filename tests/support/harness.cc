@@ -1,6 +1,8 @@
 // The test harness behind every engine test.
 #include "support/harness.h"
 
+#include <algorithm>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,10 +142,93 @@ void EngineTest::TearDown() {
   if (!admin.ok()) return;
   auto conn = Connect(*admin, {});
   if (!conn.ok()) return;
-  for (const std::string& name : extra_databases_) {
+  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+  for (const std::string& name : extra_pg_databases_) {
     (*conn)->Execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
-  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
+}
+
+std::string EngineTest::NewDatabase() {
+  static std::atomic<int> counter{0};
+  int n = counter++;
+  if (is_sqlite()) return "sqlite:" + (dir() / ("extra_" + std::to_string(n) + ".db")).string();
+  std::string name = pg_database_ + "_x" + std::to_string(n);
+  auto admin = ParseTarget(pg_admin_);
+  EXPECT_TRUE(admin.ok());
+  auto conn = Connect(*admin, {});
+  EXPECT_TRUE(conn.ok()) << conn.status().message();
+  if (!conn.ok()) return "";
+  Status s = (*conn)->Execute("CREATE DATABASE " + name);
+  EXPECT_TRUE(s.ok()) << s.message();
+  extra_pg_databases_.push_back(name);
+  return "host=" + Env("RATCHET_TEST_PG_HOST") + " port=" + Env("RATCHET_TEST_PG_PORT") +
+         " user=" + Env("RATCHET_TEST_PG_USER") + " dbname=" + name;
+}
+
+std::unique_ptr<Connection> EngineTest::OpenDb(const std::string& db) {
+  auto target = ParseTarget(db);
+  EXPECT_TRUE(target.ok()) << target.status().message();
+  if (!target.ok()) return nullptr;
+  auto conn = Connect(*target, {});
+  EXPECT_TRUE(conn.ok()) << conn.status().message();
+  if (!conn.ok()) return nullptr;
+  return std::move(*conn);
+}
+
+std::vector<std::string> EngineTest::RowsOn(const std::string& db, const std::string& sql) {
+  std::vector<std::string> out;
+  auto conn = OpenDb(db);
+  if (!conn) return out;
+  auto r = conn->Query(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
+  if (!r.ok()) return out;
+  for (const Row& row : r->rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) line += "|";
+      line += row[i].value_or("NULL");
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::vector<std::string> EngineTest::Catalog(const std::string& db) {
+  std::vector<std::string> queries;
+  if (is_sqlite()) {
+    queries = {
+        "SELECT 'column ' || m.name || '.' || c.name || ' ' || c.type || CASE WHEN c.\"notnull\" "
+        "THEN ' not null' ELSE '' END || coalesce(' default ' || c.dflt_value, '') || "
+        "CASE WHEN c.pk THEN ' pk' ELSE '' END FROM sqlite_schema m, pragma_table_info(m.name) c "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'ratchet_%' AND m.name NOT LIKE 'sqlite_%'",
+        "SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || "
+        "replace(replace(coalesce(sql, ''), char(10), ' '), '  ', ' ') FROM sqlite_schema "
+        "WHERE type IN ('index', 'view', 'trigger') AND tbl_name NOT LIKE 'ratchet_%'"};
+  } else {
+    queries = {
+        "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || "
+        "CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END || "
+        "coalesce(' default ' || column_default, '') FROM information_schema.columns "
+        "WHERE table_schema = 'public'",
+        "SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes "
+        "WHERE schemaname = 'public'",
+        "SELECT 'view ' || viewname || ': ' || definition FROM pg_views WHERE schemaname = 'public'",
+        "SELECT 'trigger ' || tgname || ': ' || pg_get_triggerdef(t.oid) FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND NOT t.tgisinternal",
+        "SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ': ' || "
+        "pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n "
+        "ON n.oid = c.connamespace WHERE n.nspname = 'public'",
+        "SELECT 'function ' || p.proname || ': ' || md5(prosrc) FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
+        "SELECT 'event trigger ' || evtname FROM pg_event_trigger"};
+  }
+  std::vector<std::string> out;
+  for (const std::string& q : queries) {
+    for (std::string& line : RowsOn(db, q)) out.push_back(std::move(line));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::unique_ptr<Connection> EngineTest::AdminConnection() {
@@ -166,24 +251,24 @@ std::string PgName(const std::string& db) {
 }  // namespace
 
 std::string EngineTest::ExtraDatabase(const std::string& copy_of) {
-  const int n = static_cast<int>(extra_databases_.size()) + 1;
+  if (copy_of.empty()) return NewDatabase();
+  static std::atomic<int> counter{0};
+  const std::string n = std::to_string(counter++);
   if (is_sqlite()) {
-    extra_databases_.push_back(std::to_string(n));
-    fs::path path = dir() / ("extra-" + std::to_string(n) + ".db");
-    fs::path source = copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
-    if (!copy_of.empty() && fs::exists(source)) {  // a file not created yet copies as none
+    fs::path path = dir() / ("copy_" + n + ".db");
+    fs::path source(copy_of.substr(copy_of.find(':') + 1));
+    if (fs::exists(source)) {  // a file not created yet copies as none
       std::error_code ec;
       fs::copy_file(source, path, ec);
       EXPECT_FALSE(ec) << "copying " << copy_of << ": " << ec.message();
     }
     return "sqlite:" + path.string();
   }
-  std::string name = pg_database_ + "_x" + std::to_string(n);
-  extra_databases_.push_back(name);
+  std::string name = pg_database_ + "_c" + n;
+  extra_pg_databases_.push_back(name);
   auto conn = AdminConnection();
   if (!conn) return "";
-  std::string sql = "CREATE DATABASE " + name;
-  if (!copy_of.empty()) sql += " TEMPLATE " + PgName(copy_of);
+  std::string sql = "CREATE DATABASE " + name + " TEMPLATE " + PgName(copy_of);
   // A session that just ended may still be leaving the template.
   Status s;
   for (int tries = 0; tries < 100; ++tries) {

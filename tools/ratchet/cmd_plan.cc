@@ -34,13 +34,13 @@ int RunPlan(const PlanCommandOptions& options) {
   if (!session.ok()) return ReportError(session.status());
   PlanOptions plan_options;
   if (!options.to.empty()) {
-    auto target = ResolveTarget(session->set, options.to);
+    auto target = ResolveTarget(*session->set, options.to);
     if (!target.ok()) return ReportError(target.status());
     plan_options.target = *target;
   }
   auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());
-  Plan plan = MakePlan(session->set, st->engine, st->applied, plan_options);
+  Plan plan = MakePlan(*session->set, st->engine, st->applied, plan_options);
   if (options.json) {
     nlohmann::json j;
     j["database"] = st->database;

@@ -19,7 +19,7 @@ int RunRepair(const CommonOptions& options) {
   if (!wait.ok()) return ReportError(wait.status());
   auto session = OpenSession(options, OpenMode::kMustExist);
   if (!session.ok()) return ReportError(session.status());
-  auto summary = Repair(*session->conn, session->set, *wait);
+  auto summary = Repair(*session->conn, *session->set, *wait);
   if (!summary.ok()) return ReportError(summary.status());
   for (const Drift& d : summary->accepted_drift) {
     std::cout << fmt::format("accepted change of {} items/{} (checksum {} -> {})\n",
@@ -41,10 +41,10 @@ int RunBaseline(const BaselineCommandOptions& options) {
   if (!wait.ok()) return ReportError(wait.status());
   auto session = OpenSession(options.common, OpenMode::kMustExist);
   if (!session.ok()) return ReportError(session.status());
-  auto head = ResolveTarget(session->set, options.release);
+  auto head = ResolveTarget(*session->set, options.release);
   if (!head.ok()) return ReportError(head.status());
-  const Release* release = session->set.FindRelease(options.release);
-  auto count = Baseline(*session->conn, session->set, *head, release ? release->name : "", *wait);
+  const Release* release = session->set->FindRelease(options.release);
+  auto count = Baseline(*session->conn, *session->set, *head, release ? release->name : "", *wait);
   if (!count.ok()) return ReportError(count.status());
   std::cout << fmt::format("marked {} item(s) up to {} as applied on {} (nothing was run). Next: {}\n",
                            *count, head->ToString(), session->conn->display_name(),

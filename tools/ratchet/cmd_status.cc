@@ -1,10 +1,12 @@
 // `ratchet status`: where one database stands, and what to run next.
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "fleet.h"
 
 namespace ratchet::tool {
 namespace {
@@ -58,6 +60,12 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
   }
   j["unknown"] = nlohmann::json::array();
   for (const AppliedItem& a : st.plan.unknown) j["unknown"].push_back(a.version.ToString());
+  j["pivoted"] = st.pivoted;
+  j["prepared_at"] = st.prepared_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.prepared_at);
+  j["finalized_at"] =
+      st.finalized_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.finalized_at);
+  j["frozen_since"] =
+      st.frozen_since.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.frozen_since);
   if (st.last_error) {
     const RecordedError& e = *st.last_error;
     j["last_error"] = {{"item", e.version}, {"file", e.file},       {"line", e.line},
@@ -66,7 +74,6 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
   } else {
     j["last_error"] = nullptr;
   }
-  j["pivoted"] = st.pivoted;
   j["stopped"] = nullptr;
   if (st.stopped) {
     const StoppedRun& r = *st.stopped;
@@ -97,7 +104,12 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
            CommandLine("repair", options.common, st.database);
   }
   if (st.status == "prepared" || st.status == "finalizing") {
-    return CommandLine("finalize", options.common, st.database) + "  (or rollback)";
+    return CommandLine("finalize", options.common, st.database) + "  (or undo prepare: " +
+           CommandLine("rollback", options.common, st.database) + ")";
+  }
+  if (st.status == "preparing" || st.status == "failed-prepare") {
+    return CommandLine("prepare", options.common, st.database) + "  (to complete it; or undo: " +
+           CommandLine("rollback", options.common, st.database) + ")";
   }
   if (!st.plan.pending.empty() || st.status == "failed-upgrade" || st.status == "upgrading") {
     std::string to =
@@ -138,10 +150,31 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
     if (last) applied_text += fmt::format(", last {} at {}", last->version.ToString(), last->applied_at);
   }
   line("Applied", applied_text);
-  if (st.plan.pending.empty()) {
+  std::vector<const Item*> prepared, pending;
+  for (const Item* item : st.plan.pending) {
+    bool is_prepared = std::any_of(st.applied.begin(), st.applied.end(), [&](const AppliedItem& a) {
+      return a.version == item->version && a.phase == Phase::kPrepared;
+    });
+    (is_prepared ? prepared : pending).push_back(item);
+  }
+  if (!prepared.empty()) {
+    line("Prepared", fmt::format("{} item(s) wait for finalize: {}{}", prepared.size(),
+                                 VersionList(prepared),
+                                 st.prepared_at.empty() ? "" : " (prepared " + st.prepared_at + ")"));
+  }
+  if (pending.empty()) {
     line("Pending", "none");
   } else {
-    line("Pending", fmt::format("{} item(s): {}", st.plan.pending.size(), VersionList(st.plan.pending)));
+    line("Pending", fmt::format("{} item(s): {}", pending.size(), VersionList(pending)));
+  }
+  if (st.pivoted) {
+    line("Pivoted", fmt::format("yes, finalize committed at {}; rollback is no longer possible",
+                                st.finalized_at));
+  }
+  if (!st.frozen_since.empty()) {
+    line("Freeze", fmt::format("DDL frozen since {} by upgrade {}: other sessions' schema "
+                               "changes are refused",
+                               st.frozen_since, st.frozen_by));
   }
   if (!st.plan.covered.empty()) line("Same-as", "covered: " + VersionList(st.plan.covered));
   if (failed) {
@@ -180,11 +213,12 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
                           " was running outside a transaction when the last run stopped; it is "
                           "re-run on resume");
   }
-  if (st.stopped || st.pivoted || st.status == "prepared" || st.status == "finalizing") {
-    line("Pivoted",
-         st.pivoted ? "yes: finalize has run here; rollback is no longer possible" : "no");
+  if (!st.pivoted && (st.stopped || st.status == "prepared" || st.status == "preparing" ||
+                      st.status == "failed-prepare" || st.status == "finalizing")) {
+    line("Pivoted", "no");
   }
-  if (st.last_error && st.status == "failed-upgrade") {
+  if (st.last_error && (st.status == "failed-upgrade" || st.status == "failed-prepare" ||
+                        st.status == "prepared")) {
     const RecordedError& e = *st.last_error;
     line("Last error", fmt::format("{}:{}:{}: {}{}", e.file, e.line, e.column,
                                    e.sqlstate.empty() ? "" : e.sqlstate + ": ", e.message));
@@ -193,17 +227,74 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
   if (!next.empty()) line("Next", next);
 }
 
-int RunStatus(const StatusCommandOptions& options) {
-  auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
-  if (!session.ok()) return ReportError(session.status());
-  auto st = SessionStatus(*session);
-  if (!st.ok()) return ReportError(st.status());
-  if (options.json) {
-    std::cout << ToJson(*st, options).dump(2) << "\n";
-  } else {
-    PrintText(*st, options);
+// One line's worth of a database's status, for the multi-database view.
+DatabaseResult Summary(const DatabaseStatus& st) {
+  DatabaseResult r;
+  r.database = st.database;
+  r.outcome = st.initialized ? st.status : "new";
+  r.detail = st.release.empty() ? "no release complete" : "release " + st.release;
+  r.detail += fmt::format("; {} pending", st.plan.pending.size());
+  if (!st.plan.drift.empty()) r.detail += fmt::format("; {} drifted", st.plan.drift.size());
+  if (!st.plan.unknown.empty()) r.detail += fmt::format("; {} unknown", st.plan.unknown.size());
+  if (!st.frozen_since.empty()) r.detail += "; DDL frozen";
+  if (st.last_error && st.status != "active") {
+    r.detail += fmt::format("; {}:{}: {}", st.last_error->file, st.last_error->line,
+                            st.last_error->message.substr(0, st.last_error->message.find('\n')));
   }
-  return 0;
+  return r;
+}
+
+int RunStatus(const StatusCommandOptions& options) {
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) return ReportError(targets.status());
+  SetCache sets(options.common.set_dir);
+  for (const Target& t : *targets) {
+    auto set = sets.For(t.kind);
+    if (!set.ok()) return ReportError(set.status());
+  }
+  std::vector<nlohmann::json> json(targets->size());
+  auto results = RunOnEach(*targets, options.common.jobs,
+                           [&](const Target& target, std::ostream& out, bool) {
+                             auto session = OpenTarget(target, *sets.For(target.kind),
+                                                       OpenMode::kMayBeMissing);
+                             if (!session.ok()) {
+                               ErrorStream(out) << "ratchet: error: "
+                                                << session.status().message() << "\n";
+                               return FailedResult(target.display, session.status());
+                             }
+                             auto st = SessionStatus(*session);
+                             if (!st.ok()) {
+                               ErrorStream(out) << "ratchet: error: " << st.status().message()
+                                                << "\n";
+                               return FailedResult(target.display, st.status());
+                             }
+                             size_t index = &target - targets->data();
+                             if (options.json) {
+                               json[index] = ToJson(*st, options);
+                             } else if (targets->size() == 1) {
+                               PrintText(*st, options);
+                             }
+                             return Summary(*st);
+                           },
+                           /*progress=*/!options.json);
+  if (options.json) {
+    if (targets->size() == 1) {
+      if (results[0].exit_code == 0) std::cout << json[0].dump(2) << "\n";
+      return results[0].exit_code;
+    }
+    nlohmann::json all = nlohmann::json::array();
+    for (size_t i = 0; i < results.size(); ++i) {
+      all.push_back(results[i].exit_code == 0
+                        ? json[i]
+                        : nlohmann::json{{"database", results[i].database},
+                                         {"error", results[i].detail}});
+    }
+    std::cout << all.dump(2) << "\n";
+    int code = 0;
+    for (const DatabaseResult& r : results) code = std::max(code, r.exit_code);
+    return code;
+  }
+  return Summarize(results, FleetCommandLine("status", options.common));
 }
 
 }  // namespace
@@ -213,6 +304,7 @@ void SetupStatusCommand(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand(
       "status", "show a database's state, release, pending items, drift and last error");
   AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
+  AddTargetOptions(cmd, &options->common);
   cmd->add_flag("--json", options->json, "print JSON for programs");
   cmd->callback([options, run] { *run = [options] { return RunStatus(*options); }; });
 }

@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -15,14 +19,26 @@ void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_
   command->add_option("--set", options->set_dir,
                       "directory of the upgrade set (holds ratchet.toml and items/)")
       ->capture_default_str();
-  command->add_option("--db", options->db,
+  command->add_option("--db", options->dbs,
                       "database: sqlite:path/app.db, postgresql://user@host/db or libpq "
-                      "keywords; default: $RATCHET_DB, then db in ratchet.toml");
+                      "keywords; default: $RATCHET_DB, then db in ratchet.toml")
+      ->take_all();
   if (with_lock_wait) {
     command->add_option("--lock-wait", options->lock_wait,
                         "how long to wait for another ratchet to finish (e.g. 30s, 0)")
         ->capture_default_str();
   }
+}
+
+void AddTargetOptions(CLI::App* command, CommonOptions* options) {
+  command->add_option("--targets", options->targets_file,
+                      "a file naming one database a line (URL or sqlite:path; # comments)");
+  command->add_option("--databases", options->databases,
+                      "every database on the --db PostgreSQL server whose name matches this "
+                      "LIKE pattern, e.g. 'tenant_%'");
+  command->add_option("--jobs,-j", options->jobs, "databases to work on at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
 }
 
 Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
@@ -35,62 +51,165 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   return *ms;
 }
 
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
-  // The target decides which engine's parser checks the items, so it comes
-  // first; the set is loaded and checked completely before any connection.
-  std::string db = options.db;
-  bool from_project = false;
-  if (db.empty()) {
-    if (const char* env = std::getenv("RATCHET_DB"); env && *env) db = env;
+namespace {
+
+// The database named without --db: RATCHET_DB, then db in ratchet.toml
+// (relative to the set); "" when neither is set.
+Result<std::optional<Target>> DefaultTarget(const CommonOptions& options) {
+  if (const char* env = std::getenv("RATCHET_DB"); env && *env) {
+    auto target = ParseTarget(env);
+    if (!target.ok()) return target.status().WithContext("RATCHET_DB");
+    return std::optional<Target>(*target);
   }
-  Session session;
-  if (db.empty()) {
-    auto set = LoadUpgradeSet(options.set_dir);
-    if (!set.ok()) return set.status();
-    db = set->project.default_db;
-    from_project = true;
-  }
-  if (db.empty()) {
-    return Status(Code::kInvalidArgument,
-                  "no database given: pass --db sqlite:app.db (or a postgresql:// URL), set "
-                  "RATCHET_DB, or write db = \"...\" under [project] in ratchet.toml");
-  }
-  auto target = ParseTarget(db);
-  if (!target.ok()) return target.status();
-  session.target = std::move(*target);
-  if (from_project && session.target.kind == EngineKind::kSqlite) {
+  auto set = LoadUpgradeSet(options.set_dir);
+  if (!set.ok()) return set.status();
+  if (set->project.default_db.empty()) return std::optional<Target>();
+  auto target = ParseTarget(set->project.default_db);
+  if (!target.ok()) return target.status().WithContext("ratchet.toml: db");
+  if (target->kind == EngineKind::kSqlite) {
     // A path in ratchet.toml is relative to the set, not to where ratchet runs.
-    std::filesystem::path p(session.target.conninfo);
+    std::filesystem::path p(target->conninfo);
     if (p.is_relative()) {
-      session.target.conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
-      session.target.display = "sqlite:" + session.target.conninfo;
+      target->conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
+      target->display = "sqlite:" + target->conninfo;
     }
   }
+  return std::optional<Target>(*target);
+}
+
+const char* kNoDatabase =
+    "no database given: pass --db sqlite:app.db (or a postgresql:// URL), set RATCHET_DB, or "
+    "write db = \"...\" under [project] in ratchet.toml";
+
+}  // namespace
+
+Result<std::vector<Target>> ResolveTargets(const CommonOptions& options) {
+  std::vector<Target> listed;
+  for (const std::string& db : options.dbs) {
+    auto target = ParseTarget(db);
+    if (!target.ok()) return target.status().WithContext("--db");
+    listed.push_back(*target);
+  }
+  if (!options.targets_file.empty()) {
+    std::ifstream in(options.targets_file);
+    if (!in) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("--targets {}: cannot read the file: {}", options.targets_file,
+                                std::strerror(errno)));
+    }
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      size_t begin = line.find_first_not_of(" \t\r");
+      if (begin == std::string::npos || line[begin] == '#') continue;
+      size_t end = line.find_last_not_of(" \t\r");
+      auto target = ParseTarget(std::string_view(line).substr(begin, end - begin + 1));
+      if (!target.ok()) {
+        return Status(Code::kInvalidArgument,
+                      fmt::format("{}:{}: {}\nWrite one database a line (sqlite:path or "
+                                  "postgresql://...); '#' starts a comment.",
+                                  options.targets_file, number, target.status().message()));
+      }
+      listed.push_back(*target);
+    }
+    if (listed.empty()) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("--targets {}: the file names no database", options.targets_file));
+    }
+  }
+  if (!options.databases.empty()) {
+    // The pattern runs over the one server that --db (or the default) names.
+    std::optional<Target> server;
+    if (options.dbs.size() == 1) {
+      server = listed.front();
+    } else if (options.dbs.empty()) {
+      auto fallback = DefaultTarget(options);
+      if (!fallback.ok()) return fallback.status();
+      server = *fallback;
+    }
+    if (!server || !options.targets_file.empty()) {
+      return Status(Code::kInvalidArgument,
+                    "--databases needs exactly one server: pass one --db postgresql://host/any_db "
+                    "and no --targets");
+    }
+    ConnectOptions connect;
+    auto found = ListDatabases(*server, options.databases, connect);
+    if (!found.ok()) return found.status().WithContext("--databases " + options.databases);
+    if (found->empty()) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("--databases {}: no database on {} matches (the pattern is SQL "
+                                "LIKE: % for any text, _ for one character)",
+                                options.databases, server->display));
+    }
+    listed = std::move(*found);
+  }
+  if (listed.empty()) {
+    auto fallback = DefaultTarget(options);
+    if (!fallback.ok()) return fallback.status();
+    if (!*fallback) return Status(Code::kInvalidArgument, kNoDatabase);
+    listed.push_back(**fallback);
+  }
+  std::vector<Target> out;
+  std::set<std::pair<EngineKind, std::string>> seen;
+  for (Target& t : listed) {
+    if (seen.insert({t.kind, t.conninfo}).second) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const UpgradeSet>> SetCache::For(EngineKind engine) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sets_.find(engine);
+  if (it != sets_.end()) return it->second;
   LoadOptions load;
-  load.parse_for = session.target.kind;
-  auto set = LoadUpgradeSet(options.set_dir, load);
+  load.parse_for = engine;
+  auto set = LoadUpgradeSet(dir_, load);
   if (!set.ok()) return set.status();
-  session.set = std::move(*set);
-  if (mode == OpenMode::kMayBeMissing && session.target.kind == EngineKind::kSqlite &&
-      !std::filesystem::exists(session.target.conninfo)) {
+  auto shared = std::make_shared<const UpgradeSet>(std::move(*set));
+  sets_[engine] = shared;
+  return std::shared_ptr<const UpgradeSet>(shared);
+}
+
+Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSet> set,
+                           OpenMode mode) {
+  Session session;
+  session.target = target;
+  session.set = std::move(set);
+  if (mode == OpenMode::kMayBeMissing && target.kind == EngineKind::kSqlite &&
+      !std::filesystem::exists(target.conninfo)) {
     session.missing = true;
     return session;
   }
   ConnectOptions connect;
-  connect.history_schema = session.set.project.history_schema;
+  connect.history_schema = session.set->project.history_schema;
   connect.create_if_missing = mode == OpenMode::kCreate;
-  auto conn = Connect(session.target, connect);
+  auto conn = Connect(target, connect);
   if (!conn.ok()) return conn.status();
   session.conn = std::move(*conn);
   return session;
 }
 
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
+  // The target decides which engine's parser checks the items, so it comes
+  // first; the set is loaded and checked completely before any connection.
+  auto targets = ResolveTargets(options);
+  if (!targets.ok()) return targets.status();
+  if (targets->size() != 1) {
+    return Status(Code::kInvalidArgument,
+                  fmt::format("this command works on one database, and {} were given",
+                              targets->size()));
+  }
+  SetCache sets(options.set_dir);
+  auto set = sets.For(targets->front().kind);
+  if (!set.ok()) return set.status();
+  return OpenTarget(targets->front(), *set, mode);
+}
+
 Result<DatabaseStatus> SessionStatus(Session& session) {
-  if (!session.missing) return ReadStatus(*session.conn, session.set);
+  if (!session.missing) return ReadStatus(*session.conn, *session.set);
   DatabaseStatus st;
   st.database = session.target.display;
   st.engine = session.target.kind;
-  st.plan = MakePlan(session.set, st.engine, {});
+  st.plan = MakePlan(*session.set, st.engine, {});
   return st;
 }
 
@@ -103,7 +222,7 @@ std::string CommandLine(const std::string& command, const CommonOptions& options
                         const std::string& display_db) {
   std::string line = "ratchet " + command;
   if (options.set_dir != ".") line += " --set " + options.set_dir;
-  if (!options.db.empty()) line += " --db " + display_db;
+  if (!options.dbs.empty() && !display_db.empty()) line += " --db " + display_db;
   return line;
 }
 

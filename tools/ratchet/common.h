@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,17 +22,25 @@ namespace ratchet::tool {
 
 struct CommonOptions {
   std::string set_dir = ".";
-  std::string db;
+  std::vector<std::string> dbs;  // --db, repeatable
   std::string lock_wait = "10s";
+  // Many databases (commands that take AddTargetOptions).
+  std::string targets_file;  // --targets: one database URL a line
+  std::string databases;     // --databases: LIKE pattern over the --db server
+  int jobs = 1;              // --jobs: databases worked on at once
 };
 
 // Adds --set, --db and --lock-wait to `command`.
 void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_wait = true);
 
+// Adds --targets, --databases and --jobs, for commands that work on many
+// databases at once.
+void AddTargetOptions(CLI::App* command, CommonOptions* options);
+
 // The database and the set, ready for a command.
 struct Session {
   Target target;
-  UpgradeSet set;
+  std::shared_ptr<const UpgradeSet> set;
   std::unique_ptr<Connection> conn;  // null when `missing`
   // The SQLite file does not exist yet (read-only commands only): nothing
   // has been applied, and nothing was created by looking.
@@ -46,6 +56,27 @@ enum class OpenMode {
   kMayBeMissing,  // status, plan: a missing file is a new database, not created
 };
 Result<Session> OpenSession(const CommonOptions& options, OpenMode mode);
+
+// Every database the options name, in order and without repeats: each --db,
+// each line of --targets, and the databases matching --databases on the
+// server of --db; with none of these, RATCHET_DB, then db in ratchet.toml.
+Result<std::vector<Target>> ResolveTargets(const CommonOptions& options);
+
+// The set loaded and parsed for `engine`, loaded once per engine.
+class SetCache {
+ public:
+  explicit SetCache(std::string dir) : dir_(std::move(dir)) {}
+  Result<std::shared_ptr<const UpgradeSet>> For(EngineKind engine);
+
+ private:
+  std::string dir_;
+  std::mutex mutex_;  // jobs of a multi-database run share the cache
+  std::map<EngineKind, std::shared_ptr<const UpgradeSet>> sets_;
+};
+
+// Connects to `target` for a command that works on `set`.
+Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSet> set,
+                           OpenMode mode);
 
 // The status of the session's database; for a missing SQLite file, a new
 // database with every item pending.

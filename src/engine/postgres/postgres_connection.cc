@@ -920,6 +920,16 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
                   Redact("cannot connect to " + display + ": " + reason, secrets));
   }
   PQsetNoticeReceiver(conn.get(), IgnoreNotice, nullptr);
+  // Marks the session as ratchet's, so a DDL freeze (FreezeDdl) lets its
+  // items through while it refuses everyone else's DDL.
+  PGresult* bypass = PQexec(conn.get(), "SET ratchet.freeze_bypass = on");
+  bool bypass_ok = PQresultStatus(bypass) == PGRES_COMMAND_OK;
+  std::string bypass_error = PQerrorMessage(conn.get());
+  PQclear(bypass);
+  if (!bypass_ok) {
+    return Status(Code::kConnection,
+                  Redact("cannot set up the session on " + display + ": " + bypass_error, secrets));
+  }
 
   auto text = [](const char* s) { return std::string(s != nullptr ? s : ""); };
   std::string service = given.count("service") > 0 ? given.at("service") : "";
@@ -928,6 +938,59 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(
       std::move(conn), Redact(effective, secrets), options.history_schema, std::move(secrets)));
 }
+
+// A libpq keyword value, quoted so spaces, quotes and backslashes survive.
+std::string ConninfoValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace ratchet::postgres
+
+namespace ratchet {
+
+Result<std::vector<Target>> ListDatabases(const Target& server, std::string_view pattern,
+                                          const ConnectOptions& options) {
+  if (server.kind != EngineKind::kPostgres) {
+    return Status(Code::kInvalidArgument,
+                  "--databases lists the databases of a PostgreSQL server; for SQLite files "
+                  "pass several --db, or --targets FILE");
+  }
+  auto conn = Connect(server, options);
+  if (!conn.ok()) return conn.status();
+  auto rows = (*conn)->Query(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1 AND NOT datistemplate"
+      " AND datallowconn ORDER BY datname",
+      {std::string(pattern)});
+  if (!rows.ok()) return rows.status();
+  auto given = postgres::ParseConninfo(server.conninfo);
+  if (!given) {
+    return Status(Code::kInvalidArgument, "cannot read the connection string " + server.display);
+  }
+  std::vector<Target> out;
+  for (const Row& row : rows->rows) {
+    std::map<std::string, std::string> keywords = *given;
+    keywords["dbname"] = row[0].value_or("");
+    std::string conninfo;
+    for (const auto& [k, v] : keywords) {
+      conninfo += (conninfo.empty() ? "" : " ") + k + "=" + postgres::ConninfoValue(v);
+    }
+    Target t;
+    t.kind = EngineKind::kPostgres;
+    t.conninfo = conninfo;
+    t.display = postgres::DisplayName(conninfo);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace ratchet
+
+namespace ratchet::postgres {
 
 Status ExecuteBatch(Connection& connection, const std::vector<BatchStep>& steps, bool commit,
                     size_t* failed_step) {

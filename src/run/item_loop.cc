@@ -1,0 +1,154 @@
+// The loop over pending items that upgrade and prepare share.
+#include "run/item_loop.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "run/transaction.h"
+
+namespace ratchet {
+
+// Refusals that protect the user from guessing: versions the set does not
+// know, and applied items whose files have changed.
+Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unknown) {
+  if (!plan.unknown.empty() && !allow_unknown) {
+    std::string list;
+    for (const AppliedItem& a : plan.unknown) {
+      list += fmt::format("\n  {} {} (applied {})", a.version.ToString(), a.description,
+                          a.applied_at);
+    }
+    return Status(Code::kRefused,
+                  fmt::format("{}: the database has items this upgrade set does not know:{}\n"
+                              "It is newer than, or diverged from, this set. Use the set it was "
+                              "upgraded with; --allow-unknown proceeds anyway.",
+                              conn.display_name(), list));
+  }
+  if (!plan.drift.empty()) {
+    std::string list;
+    for (const Drift& d : plan.drift) {
+      list += fmt::format("\n  {} items/{}: recorded {}, file now {}", d.version.ToString(),
+                          d.file_name, d.recorded_checksum.substr(0, 12),
+                          d.current_checksum.substr(0, 12));
+    }
+    return Status(Code::kRefused,
+                  fmt::format("{}: applied items have changed since they were applied "
+                              "(drift):{}\nRestore the files, or accept the change with "
+                              "'ratchet repair'.",
+                              conn.display_name(), list));
+  }
+  return Status::Ok();
+}
+
+// The release the run aims at: the one whose head is the target, or without
+// a target the newest release; a target that is no release's head is kept
+// as its version, so that status can name the command that resumes the run.
+std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
+  const Release* best = nullptr;
+  for (const Release& r : set.project.releases) {
+    if (target ? r.head == *target : (!best || best->head < r.head)) best = &r;
+  }
+  if (!best && target) return target->ToString();
+  return best ? best->name : "";
+}
+
+namespace {
+
+// The failure of a run whose connection was lost during `item`. Nothing can
+// be recorded: the state still says the run is going on, as after any crash,
+// and the server has rolled back whatever was not committed.
+Status StoppedByLostConnection(const Item& item, const Status& lost, bool preparing) {
+  std::string message = fmt::format(
+      "{}\nThe run stopped during {}: {}. Items before it stay {}; 'ratchet status' shows where "
+      "the database stands, and running the same {} again resumes it.",
+      lost.message(), item.version.ToString(),
+      RunsJournaled(item, preparing) ? "it runs outside a transaction, so it is re-run on resume"
+                                     : "the server rolled back whatever it had done",
+      preparing ? "prepared" : "applied", preparing ? "prepare" : "upgrade");
+  if (!lost.db_error()) return Status(Code::kUpgradeFailed, message);
+  return Status::DbFailure(Code::kUpgradeFailed, message, *lost.db_error());
+}
+
+}  // namespace
+Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command) {
+  const std::string& s = state.status;
+  bool online = s == "preparing" || s == "failed-prepare" || s == "prepared" || s == "finalizing";
+  if (online && command == "upgrade") {
+    return Status(Code::kRefused,
+                  fmt::format("{}: an online upgrade is {} here: finish it with 'ratchet "
+                              "finalize' (after 'ratchet prepare' completes), or undo it with "
+                              "'ratchet rollback'",
+                              conn.display_name(), s));
+  }
+  if ((s == "upgrading" || s == "failed-upgrade") && command == "prepare") {
+    return Status(Code::kRefused,
+                  fmt::format("{}: an upgrade is unfinished here (status {}): finish it with "
+                              "'ratchet upgrade' before starting an online upgrade",
+                              conn.display_name(), s));
+  }
+  return Status::Ok();
+}
+
+Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, Bookkeeping& books,
+                       StateRow& state, Reporter* reporter, UpgradeSummary* summary,
+                       const std::vector<AppliedItem>& recorded) {
+  const bool preparing = step == ItemLoopStep::kPrepare;
+  auto already_prepared = [&](const Item& item) {
+    return preparing && std::any_of(recorded.begin(), recorded.end(), [&](const AppliedItem& a) {
+             return a.version == item.version && a.phase == Phase::kPrepared;
+           });
+  };
+  std::set<Version> failed;  // failed or skipped in this run
+  for (size_t i = 0; i < plan.pending.size(); ++i) {
+    const Item& item = *plan.pending[i];
+    if (already_prepared(item)) continue;
+    reporter->ItemStarted(item, i + 1, plan.pending.size());
+    auto missing = std::find_if(item.requires_versions.begin(), item.requires_versions.end(),
+                                [&](const Version& v) { return failed.count(v) > 0; });
+    if (missing != item.requires_versions.end()) {
+      // Only an effectively optional item can get here: a required item's
+      // requirements are required too, so their failure stopped the run.
+      failed.insert(item.version);
+      ++summary->skipped;
+      books.AddEvent(state.upgrade_id, "item-skipped", item.version.ToString(),
+                     fmt::format("requires {}, which failed", missing->ToString()));
+      reporter->ItemFinished(item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
+                             Status(Code::kUpgradeFailed,
+                                    fmt::format("requires {}, which failed in this run",
+                                                missing->ToString())));
+      continue;
+    }
+    auto started = std::chrono::steady_clock::now();
+    Status s = preparing ? runner.PrepareItem(item) : runner.ApplyItem(item);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (s.ok()) {
+      ++summary->applied;
+      reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
+      continue;
+    }
+    if (s.code() == Code::kConnection) {
+      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      return StoppedByLostConnection(item, s, preparing);
+    }
+    if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
+      Status noted = runner.RecordOptionalFailure(item, s, elapsed);
+      if (!noted.ok()) return noted;
+      failed.insert(item.version);
+      ++summary->failed_optional;
+      reporter->ItemFinished(item, ItemOutcome::kFailedOptional, elapsed, s);
+      continue;
+    }
+    reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+    Status noted = runner.RecordFailure(item, s, preparing ? "failed-prepare" : "failed-upgrade");
+    if (!noted.ok()) {
+      return Status(s.code(), s.message() + "\n(and the failure could not be recorded: " +
+                                  noted.message() + ")");
+    }
+    return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace ratchet

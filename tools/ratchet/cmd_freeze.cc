@@ -1,0 +1,90 @@
+// `ratchet freeze` and `ratchet thaw`: block and allow DDL by hand.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "common.h"
+#include "fleet.h"
+#include "ratchet/online.h"
+#include "util/clock.h"
+
+namespace ratchet::tool {
+namespace {
+
+struct FreezeCommandOptions {
+  CommonOptions common;
+};
+
+DatabaseResult FreezeOne(SetCache& sets, bool freeze, const Target& target, std::ostream& out) {
+  std::ostream& err = ErrorStream(out);
+  auto set = sets.For(target.kind);
+  if (!set.ok()) return FailedResult(target.display, set.status());
+  auto session = OpenTarget(target, *set, OpenMode::kMustExist);
+  if (!session.ok()) {
+    err << "ratchet: error: " << session.status().message() << "\n";
+    return FailedResult(target.display, session.status());
+  }
+  Connection& conn = *session->conn;
+  DatabaseResult result;
+  result.database = conn.display_name();
+  if (conn.kind() == EngineKind::kSqlite) {
+    out << fmt::format("{}: SQLite cannot refuse another process's DDL, so {} does not apply; "
+                       "keep schema changes out of the application during the online window.\n",
+                       conn.display_name(), freeze ? "freeze" : "thaw");
+    result.outcome = "not applicable";
+    result.detail = "SQLite has no DDL freeze";
+    return result;
+  }
+  auto before = ReadFreeze(conn);
+  if (!before.ok()) return FailedResult(conn.display_name(), before.status());
+  Status s = freeze ? FreezeDdl(conn, *before ? (*before)->upgrade_id : NewUpgradeId())
+                    : ThawDdl(conn);
+  if (!s.ok()) {
+    err << "ratchet: error: " << s.message() << "\n";
+    return FailedResult(conn.display_name(), s);
+  }
+  if (freeze) {
+    result.outcome = "frozen";
+    result.detail = *before ? "was frozen already" : "DDL refused for every session but ratchet's";
+  } else {
+    result.outcome = "thawed";
+    result.detail = *before ? "DDL allowed again" : "was not frozen";
+  }
+  out << fmt::format("{}: {}.\n", conn.display_name(), result.detail);
+  return result;
+}
+
+int RunFreeze(const FreezeCommandOptions& options, bool freeze) {
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) return ReportError(targets.status());
+  SetCache sets(options.common.set_dir);
+  auto results = RunOnEach(*targets, options.common.jobs,
+                           [&](const Target& target, std::ostream& out, bool) {
+                             return FreezeOne(sets, freeze, target, out);
+                           });
+  return Summarize(results, FleetCommandLine(freeze ? "freeze" : "thaw", options.common));
+}
+
+void SetupFreeze(CLI::App& app, Runner* run, bool freeze) {
+  auto options = std::make_shared<FreezeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      freeze ? "freeze" : "thaw",
+      freeze ? "refuse DDL from every session but ratchet's while reads and writes go on "
+               "(PostgreSQL)"
+             : "allow DDL again after freeze");
+  AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
+  AddTargetOptions(cmd, &options->common);
+  cmd->callback([options, run, freeze] {
+    *run = [options, freeze] { return RunFreeze(*options, freeze); };
+  });
+}
+
+}  // namespace
+
+void SetupFreezeCommand(CLI::App& app, Runner* run) { SetupFreeze(app, run, true); }
+void SetupThawCommand(CLI::App& app, Runner* run) { SetupFreeze(app, run, false); }
+
+const CommandRegistration kFreezeRegistered(70, SetupFreezeCommand);
+const CommandRegistration kThawRegistered(75, SetupThawCommand);
+
+}  // namespace ratchet::tool

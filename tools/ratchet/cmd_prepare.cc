@@ -1,0 +1,127 @@
+// `ratchet prepare`: the first half of an online upgrade, while the
+// application keeps running.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "common.h"
+#include "fleet.h"
+#include "ratchet/online.h"
+
+namespace ratchet::tool {
+namespace {
+
+struct PrepareCommandOptions {
+  CommonOptions common;
+  std::string to;
+  bool allow_unknown = false;
+  bool freeze = false;
+};
+
+DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
+                          std::chrono::milliseconds wait, const Target& target, std::ostream& out,
+                          bool live) {
+  std::ostream& err = ErrorStream(out);
+  auto set = sets.For(target.kind);
+  if (!set.ok()) return FailedResult(target.display, set.status());
+  auto session = OpenTarget(target, *set, OpenMode::kCreate);
+  if (!session.ok()) {
+    err << "ratchet: error: " << session.status().message() << "\n";
+    return FailedResult(target.display, session.status());
+  }
+  PrepareOptions prepare;
+  prepare.upgrade.lock_wait = wait;
+  prepare.upgrade.allow_unknown = options.allow_unknown;
+  prepare.freeze = options.freeze;
+  if (!options.to.empty()) {
+    auto version = ResolveTarget(**set, options.to);
+    if (!version.ok()) {
+      err << "ratchet: error: " << version.status().message() << "\n";
+      return FailedResult(target.display, version.status());
+    }
+    prepare.upgrade.target = *version;
+  }
+  Connection& conn = *session->conn;
+  out << fmt::format("Preparing {}: prepare sections only; the application keeps running\n",
+                     conn.display_name());
+  LineReporter reporter(out, live);
+  reporter.set_done_word("prepared");
+  auto summary = PrepareItems(conn, **set, prepare, &reporter);
+  if (!summary.ok()) {
+    const Status& st = summary.status();
+    err << "ratchet: error: " << st.message() << "\n";
+    if (st.code() == Code::kUpgradeFailed) {
+      err << "The failed item's prepare was rolled back; items prepared before it stay "
+             "prepared. The database is marked failed-prepare.\n"
+          << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
+          << " and run prepare again, or undo everything prepared with 'ratchet rollback'.\n";
+    }
+    return FailedResult(conn.display_name(), st);
+  }
+  DatabaseResult result;
+  result.database = conn.display_name();
+  if (summary->prepared == 0 && summary->already_prepared == 0 && summary->failed_optional == 0) {
+    out << fmt::format("Nothing to prepare: {} is up to date.\n", conn.display_name());
+    result.outcome = "up to date";
+    result.detail = "nothing pending";
+    return result;
+  }
+  result.outcome = "prepared";
+  result.detail = fmt::format("{} item(s) prepared", summary->prepared);
+  if (summary->already_prepared) {
+    result.detail += fmt::format(" ({} earlier)", summary->already_prepared);
+  }
+  if (summary->failed_optional || summary->skipped) {
+    result.detail += fmt::format("; {} optional failed, {} skipped", summary->failed_optional,
+                                 summary->skipped);
+  }
+  if (summary->froze) result.detail += "; DDL frozen";
+  out << fmt::format("Prepared {}: {}.\n", conn.display_name(), result.detail);
+  return result;
+}
+
+int RunPrepare(const PrepareCommandOptions& options) {
+  auto wait = LockWait(options.common);
+  if (!wait.ok()) return ReportError(wait.status());
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) return ReportError(targets.status());
+  SetCache sets(options.common.set_dir);
+  for (const Target& t : *targets) {
+    auto set = sets.For(t.kind);
+    if (!set.ok()) return ReportError(set.status());
+  }
+  auto results = RunOnEach(*targets, options.common.jobs,
+                           [&](const Target& target, std::ostream& out, bool live) {
+                             return PrepareOne(options, sets, *wait, target, out, live);
+                           });
+  int code = Summarize(results, FleetCommandLine("prepare", options.common));
+  if (code == 0) {
+    std::cout << "Next: the new application can be deployed once finalize has run: "
+              << FleetCommandLine("finalize", options.common) << "\n"
+              << "To undo prepare instead: " << FleetCommandLine("rollback", options.common)
+              << "\n";
+  }
+  return code;
+}
+
+}  // namespace
+
+void SetupPrepareCommand(CLI::App& app, Runner* run) {
+  auto options = std::make_shared<PrepareCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "prepare",
+      "online upgrade, part 1: run every pending item's prepare section while the application "
+      "runs; undo with rollback, complete with finalize");
+  AddCommonOptions(cmd, &options->common);
+  AddTargetOptions(cmd, &options->common);
+  cmd->add_option("--to", options->to, "stop at this version (V3, V2.1) or release name");
+  cmd->add_flag("--allow-unknown", options->allow_unknown,
+                "proceed although the database has items this set does not know");
+  cmd->add_flag("--freeze", options->freeze,
+                "refuse DDL from every other session until finalize or rollback (PostgreSQL)");
+  cmd->callback([options, run] { *run = [options] { return RunPrepare(*options); }; });
+}
+
+const CommandRegistration kPrepareRegistered(40, SetupPrepareCommand);
+
+}  // namespace ratchet::tool
