@@ -71,8 +71,15 @@ Status StoppedByLostConnection(const Item& item, const Status& lost, bool prepar
 }
 
 }  // namespace
+
 Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command) {
   const std::string& s = state.status;
+  if (s == "rolling-back") {
+    return Status(Code::kRefused,
+                  fmt::format("{}: a rollback did not finish here: complete it with 'ratchet "
+                              "rollback' before running {}",
+                              conn.display_name(), command));
+  }
   bool online = s == "preparing" || s == "failed-prepare" || s == "prepared" || s == "finalizing";
   if (online && command == "upgrade") {
     return Status(Code::kRefused,

@@ -11,11 +11,26 @@
 namespace ratchet {
 
 bool StateAtRest(const std::string& status) {
-  return status == "active" || status == "prepared" || status == "failed-upgrade";
+  return status == "active" || status == "prepared" || status == "failed-upgrade" ||
+         status == "failed-prepare";
 }
 
+namespace {
+
+// Whether `item`'s rollback section runs outside a transaction.
+bool RollbackRunsOutside(const Item& item) {
+  const Section* rollback = item.section(SectionKind::kRollback);
+  if (!rollback) return false;
+  return item.transaction == TransactionMode::kNone ||
+         std::any_of(rollback->statements.begin(), rollback->statements.end(),
+                     [](const Statement& st) { return st.non_transactional; });
+}
+
+}  // namespace
+
 Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const UpgradeSet& set,
-                                                 const StateRow& state, const Plan& plan) {
+                                                 const StateRow& state, const Plan& plan,
+                                                 const std::vector<AppliedItem>& recorded) {
   if (StateAtRest(state.status)) return std::optional<StoppedRun>();
   StoppedRun run;
   Status lock = conn.AcquireUpgradeLock(std::chrono::milliseconds(0));
@@ -35,12 +50,31 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     run.resume_to = state.to_release;
   }
 
-  auto file_of = [&](const std::string& version) -> std::string {
+  auto item_of = [&](const std::string& version) -> const Item* {
     for (const Item* item : set.ItemsFor(conn.kind())) {
-      if (item->version.ToString() == version) return "items/" + item->file_name;
+      if (item->version.ToString() == version) return item;
     }
-    return "";
+    return nullptr;
   };
+  auto file_of = [&](const std::string& version) -> std::string {
+    const Item* item = item_of(version);
+    return item ? "items/" + item->file_name : "";
+  };
+  if (state.status == "rolling-back") {
+    // Rollback undoes the prepared items (and the one left in flight)
+    // newest first, each with the removal of its row: the newest left is
+    // the one it was undoing.
+    std::optional<Version> newest = Version::Parse(state.in_flight);
+    for (const AppliedItem& a : recorded) {
+      if (a.phase == Phase::kPrepared && (!newest || *newest < a.version)) newest = a.version;
+    }
+    if (!newest) return std::optional<StoppedRun>(run);
+    run.item = newest->ToString();
+    run.item_file = file_of(run.item);
+    const Item* item = item_of(run.item);
+    run.journaled = item && RollbackRunsOutside(*item);
+    return std::optional<StoppedRun>(run);
+  }
   if (!state.in_flight.empty()) {
     // Only a journaled item is ever recorded in flight.
     run.item = state.in_flight;
@@ -58,7 +92,13 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
   if (!failed_rows.ok()) return failed_rows.status();
   std::set<std::string> failed;
   for (const Row& row : failed_rows->rows) failed.insert(row[0].value_or(""));
+  const bool preparing = state.status == "preparing";
+  std::set<Version> prepared;
+  for (const AppliedItem& a : recorded) {
+    if (a.phase == Phase::kPrepared) prepared.insert(a.version);
+  }
   for (const Item* item : plan.pending) {
+    if (preparing && prepared.count(item->version) > 0) continue;
     std::string version = item->version.ToString();
     bool skipped = std::any_of(item->requires_versions.begin(), item->requires_versions.end(),
                                [&](const Version& v) { return failed.count(v.ToString()) > 0; });
@@ -68,7 +108,7 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     }
     run.item = version;
     run.item_file = "items/" + item->file_name;
-    run.journaled = RunsJournaled(*item);
+    run.journaled = RunsJournaled(*item, preparing);
     break;
   }
   return std::optional<StoppedRun>(run);

@@ -103,6 +103,11 @@ const std::vector<PointInfo>& Points() {
       {"index.dropped",
        "PostgreSQL: after an INVALID index left by an interrupted concurrent build was dropped, "
        "before the item builds it again"},
+      {"finalize.dry-run-done",
+       "finalize: after the dry run passed on every database, before the first pivot"},
+      {"pivot.committed",
+       "finalize: after one database's pivot has committed, before finalize moves on to the "
+       "next database"},
   };
   return points;
 }

@@ -1,7 +1,9 @@
 // The fault sweep: runs a scenario once to learn every fault point and pass
 // it goes through, then kills it at each chosen pass, asks `ratchet status`
-// where it stopped, runs the command status names, and requires the end
-// state to equal that of the uninterrupted run (DESIGN invariant 7).
+// where it stopped, finishes the run (with the command status names when the
+// run stopped midway, else by running the killed command again), runs the
+// rest of the scenario, and requires the end state to equal that of the
+// uninterrupted run (DESIGN invariant 7).
 #ifndef RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 #define RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 

@@ -107,13 +107,18 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
     return CommandLine("finalize", options.common, st.database) + "  (or undo prepare: " +
            CommandLine("rollback", options.common, st.database) + ")";
   }
+  // A run that stopped is resumed aiming where it aimed.
+  std::string to =
+      st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
+  if (st.status == "rolling-back") {
+    return CommandLine("rollback", options.common, st.database) + "  (to complete it)";
+  }
   if (st.status == "preparing" || st.status == "failed-prepare") {
-    return CommandLine("prepare", options.common, st.database) + "  (to complete it; or undo: " +
-           CommandLine("rollback", options.common, st.database) + ")";
+    return CommandLine("prepare", options.common, st.database) + to +
+           "  (to complete it; or undo: " + CommandLine("rollback", options.common, st.database) +
+           ")";
   }
   if (!st.plan.pending.empty() || st.status == "failed-upgrade" || st.status == "upgrading") {
-    std::string to =
-        st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
     return CommandLine("upgrade", options.common, st.database) + to;
   }
   return "";
