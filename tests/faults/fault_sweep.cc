@@ -83,7 +83,8 @@ std::vector<std::string> Words(const std::string& text) {
 }  // namespace
 
 std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& start, size_t step,
-                                const FaultCase& fault, const DatabaseImage& expected) {
+                                const FaultCase& fault, const DatabaseImage& expected,
+                                const std::string& reference) {
   const auto& [point, pass] = fault;
   const std::string db = ExtraDatabase(start);
   std::string problems;
@@ -118,6 +119,11 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
     problem("status and status --json name different next commands");
   }
   const auto& stopped = json["stopped"];
+  const bool copy_unfinished =
+      json["copy_upgrade"].is_object() && json["copy_upgrade"]["unfinished"] == true;
+  if (copy_unfinished && command_to_run.find("copy-upgrade --recover") == std::string::npos) {
+    problem("status does not name copy-upgrade --recover for an unfinished copy-upgrade");
+  }
   if (!stopped.is_null()) {
     if (stopped["running"] != false) problem("status says a ratchet is still running");
     if (text.out.find("interrupted") == std::string::npos)
@@ -126,16 +132,17 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
     if (LineValue(text.out, "Pivoted").empty()) problem("status does not say whether it pivoted");
     if (next.empty()) problem("status names no next command for an interrupted run");
   }
-  if (point.rfind("journal.", 0) == 0 &&
+  // (For an unfinished copy-upgrade status speaks of the copy as a whole.)
+  if (point.rfind("journal.", 0) == 0 && !copy_unfinished &&
       (stopped.is_null() || stopped["journaled"] != true || !stopped["item"].is_string())) {
     problem("status does not name the journaled item that was in flight");
   }
 
   // A run that stopped midway is finished by exactly the command status
-  // names. One that stopped before it recorded anything, or after it
-  // recorded its end, left the database at rest: the operator runs the same
-  // command again.
-  if (!stopped.is_null()) {
+  // names. One that stopped before it recorded anything left the database
+  // at rest with something still to do: the operator runs the same command
+  // again. One that stopped after recording its end left nothing to do.
+  if (!stopped.is_null() || copy_unfinished) {
     std::vector<std::string> words = Words(command_to_run);
     if (words.empty() || words[0] != "ratchet") {
       problem("the next command is not a ratchet command: " + next);
@@ -143,7 +150,7 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
       RunResult resumed = RunRatchet(std::vector<std::string>(words.begin() + 1, words.end()));
       if (resumed.exit_code != 0) problem(fmt::format("'{}' failed: {}", next, resumed.all()));
     }
-  } else {
+  } else if (!next.empty()) {
     RunResult again = RatchetOn(scenario.set_dir, db, scenario.steps[step].args);
     if (again.exit_code != 0)
       problem(fmt::format("'{}' run again failed: {}", command, again.all()));
@@ -155,6 +162,10 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
   WaitUntilIdle(db);
   DatabaseImage actual = TakeImage(db);
   if (actual != expected) problem("end state differs:\n" + DescribeDifference(expected, actual));
+  if (scenario.also_compare) {
+    std::string more = scenario.also_compare(db, reference);
+    if (!more.empty()) problem(more);
+  }
   if (problems.empty()) RemoveDatabase(db);
   return problems.empty() ? "" : fmt::format("status said:\n{}{}", text.out, problems);
 }
@@ -188,7 +199,7 @@ void FaultSweep::Sweep(const Scenario& scenario) {
   for (size_t i = 0; i < scenario.steps.size(); ++i) {
     for (const FaultCase& fault : ChooseCases(passes[i])) {
       ++cases;
-      std::string problem = RunCase(scenario, start, i, fault, expected);
+      std::string problem = RunCase(scenario, start, i, fault, expected, reference);
       if (problem.empty()) continue;
       ++failures;
       ADD_FAILURE() << scenario.name << ": killed '" << scenario.steps[i].args[0] << "' at "

@@ -35,6 +35,9 @@ struct Scenario {
   // trace of the uninterrupted run differs, so a point that moves or
   // disappears is noticed.
   std::set<std::string> points;
+  // More to compare after a case converged, given the case's database and
+  // the reference's: what went wrong, or "".
+  std::function<std::string(const std::string& db, const std::string& reference)> also_compare;
 };
 
 // (point, pass) pairs to kill a run at.
@@ -69,7 +72,8 @@ class FaultSweep : public EngineTest {
   // One case: kill, status, resume, compare. Returns "" when it converged,
   // else what went wrong.
   std::string RunCase(const Scenario& scenario, const std::string& start, size_t step,
-                      const FaultCase& fault, const DatabaseImage& expected);
+                      const FaultCase& fault, const DatabaseImage& expected,
+                      const std::string& reference);
 };
 
 }  // namespace ratchet::testing
