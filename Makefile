@@ -1,8 +1,9 @@
-# The two commands a new user needs: `make demo` and `make test`.
+# The two commands a new user needs: `make demo` and `make test`; `make bench`
+# compares ratchet's speed with psql and the usual migration tools.
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-faults test-sqlite clean
+.PHONY: all deps build demo test test-faults test-sqlite bench clean
 
 all: build
 
@@ -22,6 +23,17 @@ demo: build
 # that the run starts and always stops.
 test: build
 	@bash scripts/run-tests.sh $(BUILD)
+
+# The benchmark (bench/README.md): installs the peers it compares with, builds
+# the Google Benchmark target, and runs every scenario (30-40 minutes).
+# QUICK=1 runs N = 100 and 1,000 with fsync off only; SCENARIO=apply,noop,...
+# runs some scenarios; BENCH_ARGS passes anything else to bench/run.py.
+bench: build
+	@bash scripts/install-bench-deps.sh
+	@cmake --build $(BUILD) --target ratchet_bench -j$(JOBS) >/dev/null 2>&1 || \
+	  echo "bench: Google Benchmark not found; the in-process figures are skipped"
+	@python3 bench/run.py --build $(BUILD) $(if $(QUICK),--quick) \
+	  $(if $(SCENARIO),--scenario $(SCENARIO)) $(BENCH_ARGS)
 
 # The full crash sweep (docs/FAULTS.md): every scenario killed at every pass
 # of every fault point, plus the kills from outside ratchet. `make test` runs

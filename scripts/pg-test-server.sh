@@ -10,8 +10,11 @@
 # The server listens on a unix socket in DIR and on 127.0.0.1 at the first free
 # port from 55432 up. Local (socket) connections are trusted; over 127.0.0.1 the
 # role ratchet_pw must give its password s3cret-pw (scram-sha-256), every other
-# role is trusted. fsync is off: the data is thrown away. When run as root the
-# server runs as the unprivileged `postgres` user, since PostgreSQL refuses root.
+# role is trusted. fsync is off: the data is thrown away (with
+# PG_TEST_SERVER_DURABLE=1 in the environment, fsync, synchronous_commit and
+# full_page_writes keep PostgreSQL's defaults, as benchmarks need). When run as
+# root the server runs as the unprivileged `postgres` user, since PostgreSQL
+# refuses root.
 # Both commands are idempotent and print nothing but the exports and errors.
 set -euo pipefail
 
@@ -87,8 +90,10 @@ wait_ready() {
 }
 
 start() {
-  local dir="$1" bindir port
+  local dir="$1" bindir port durability
   bindir="$(find_bindir)"
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [[ "${PG_TEST_SERVER_DURABLE:-0}" == 1 ]] && durability="-c fsync=on"
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd -P)"
   (( ${#dir} + 16 <= 107 )) || die "$dir is too long for a unix socket path; use a shorter DIR"
@@ -129,7 +134,7 @@ EOF
     [[ -e "$dir/.s.PGSQL.$port" ]] && continue
     if as_owner "$bindir/pg_ctl" start -w -t 30 -D "$dir/data" -l "$dir/server.log" -o \
       "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' \
-       -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+       $durability \
        -c max_connections=250 -c shared_buffers=64MB \
        -c password_encryption=scram-sha-256" >/dev/null 2>&1; then
       started=1

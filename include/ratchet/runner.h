@@ -80,13 +80,13 @@ struct DatabaseStatus {
   Plan plan;
   std::optional<RecordedError> last_error;
   // The online path.
-  bool pivoted = false;        // the last online upgrade's finalize committed
+  bool pivoted = false;  // finalize has run here: rollback is no longer possible
   std::string prepared_at;
   std::string finalized_at;
-  std::string frozen_since;    // a DDL freeze is in force since then, or ""
-  std::string frozen_by;       // the upgrade id the freeze names
-  // Set when the state is not at rest (upgrading, finalizing, ...): where
-  // the last run stopped, or that it is still going on.
+  std::string frozen_since;  // a DDL freeze is in force since then, or ""
+  std::string frozen_by;     // the upgrade id the freeze names
+  // Set when the state is not at rest (upgrading, preparing, ...): where the
+  // last run stopped, or that it is still going on.
   std::optional<StoppedRun> stopped;
 };
 

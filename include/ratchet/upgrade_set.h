@@ -3,6 +3,7 @@
 #define RATCHET_UPGRADE_SET_H_
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -68,6 +69,9 @@ struct Item {
 
   std::vector<Section> sections;  // in file order
   std::string checksum;           // hex SHA-256, see ItemChecksum
+  // The sections were split and classified by an engine's parser (their
+  // statements and non_transactional are filled).
+  bool parsed = false;
 
   // Returns the section of `kind`, or nullptr.
   const Section* section(SectionKind kind) const;
@@ -111,11 +115,23 @@ struct LoadOptions {
   // (PostgreSQL: libpg_query), so syntax errors stop the run before any
   // database is touched.
   std::optional<EngineKind> parse_for;
+  // Parse nothing while loading: the caller parses the items it is about to
+  // run or show with ParseDeferredItems, so that a run with nothing pending
+  // parses no SQL at all (DESIGN §6).
+  bool defer_parse = false;
 };
 
 // Loads the upgrade set in `dir`. Returns kInvalidSet, naming the file, line
 // and fix, on the first malformed input: nothing is touched on error.
 Result<UpgradeSet> LoadUpgradeSet(const std::filesystem::path& dir, const LoadOptions& options = {});
+
+// Parses, with `engine`'s parser, each item of `*items` that is not parsed
+// yet (a set loaded with defer_parse), with the checks LoadUpgradeSet's
+// parse_for makes. The parsed copy is kept in `*storage` and takes the
+// item's place in `*items`; parsed items are left as they are. Returns
+// kInvalidSet naming the file, line and fix on the first bad item.
+Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
+                          std::deque<Item>* storage);
 
 // The checksum of an item file: hex SHA-256 of its text with comments
 // removed and whitespace reduced to what separates two words, so reformatting

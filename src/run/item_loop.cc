@@ -41,9 +41,6 @@ Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unkno
   return Status::Ok();
 }
 
-// The release the run aims at: the one whose head is the target, or without
-// a target the newest release; a target that is no release's head is kept
-// as its version, so that status can name the command that resumes the run.
 std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
   const Release* best = nullptr;
   for (const Release& r : set.project.releases) {
@@ -56,22 +53,22 @@ std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& t
 namespace {
 
 // The failure of a run whose connection was lost during `item`. Nothing can
-// be recorded: the state still says the run is going on, as after any crash,
-// and the server has rolled back whatever was not committed.
-Status StoppedByLostConnection(const Item& item, const Status& lost, bool preparing) {
+// be recorded: the state still says what the run was doing, as after any
+// crash, and the server has rolled back whatever was not committed.
+Status StoppedByLostConnection(const Item& item, const Status& lost, const std::string& command) {
   std::string message = fmt::format(
-      "{}\nThe run stopped during {}: {}. Items before it stay {}; 'ratchet status' shows where "
-      "the database stands, and running the same {} again resumes it.",
+      "{}\nThe run stopped during {}: {}. Items before it stay {}; 'ratchet status' shows "
+      "where the database stands, and running the same {} again resumes it.",
       lost.message(), item.version.ToString(),
-      RunsJournaled(item, preparing) ? "it runs outside a transaction, so it is re-run on resume"
-                                     : "the server rolled back whatever it had done",
-      preparing ? "prepared" : "applied", preparing ? "prepare" : "upgrade");
+      RunsJournaled(item, command == "prepare")
+          ? "it runs outside a transaction, so it is re-run on resume"
+          : "the server rolled back whatever it had done",
+      command == "prepare" ? "prepared" : "applied", command);
   if (!lost.db_error()) return Status(Code::kUpgradeFailed, message);
   return Status::DbFailure(Code::kUpgradeFailed, message, *lost.db_error());
 }
 
 }  // namespace
-
 Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command) {
   const std::string& s = state.status;
   if (s == "rolling-back") {
@@ -137,7 +134,7 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, 
     }
     if (s.code() == Code::kConnection) {
       reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
-      return StoppedByLostConnection(item, s, preparing);
+      return StoppedByLostConnection(item, s, preparing ? "prepare" : "upgrade");
     }
     if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
       Status noted = runner.RecordOptionalFailure(item, s, elapsed);

@@ -18,8 +18,8 @@ namespace ratchet {
 Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unknown);
 
 // The release a run aims at: the one whose head is `target`, or without a
-// target the newest release; `target` itself when it is no release's head;
-// "" when there is neither.
+// target the newest release; a target that is no release's head is kept as
+// its version, so that status can name the command that resumes the run.
 std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target);
 
 // Refuses (kRefused) when the database is in the middle of an online

@@ -184,9 +184,9 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   }
   run_state.status = "preparing";
   // A journaled item left partly prepared stays in flight until it runs
-  // again: a crash before then must still lead prepare (or rollback) to it.
+  // again, so a crash before then still leads rollback or the next run to it.
   run_state.in_flight.clear();
-  for (const Item* item : set.ItemsFor(conn.kind())) {
+  for (const Item* item : plan.pending) {  // parsed: RunsJournaled needs that
     if (item->version.ToString() == interrupted && RunsJournaled(*item, /*prepare_only=*/true)) {
       run_state.in_flight = interrupted;
     }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <set>
 
 #include "run/item_runner.h"
@@ -16,6 +17,14 @@ bool StateAtRest(const std::string& status) {
 }
 
 namespace {
+
+// `item` parsed with `engine`'s parser (a set loaded for status defers
+// parsing, and whether a section runs outside a transaction is known only
+// once it is parsed), kept in `storage`; null when it does not parse.
+const Item* Parsed(EngineKind engine, const Item* item, std::deque<Item>* storage) {
+  std::vector<const Item*> one = {item};
+  return ParseDeferredItems(engine, &one, storage).ok() ? one[0] : nullptr;
+}
 
 // Whether `item`'s rollback section runs outside a transaction.
 bool RollbackRunsOutside(const Item& item) {
@@ -72,6 +81,8 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     run.item = newest->ToString();
     run.item_file = file_of(run.item);
     const Item* item = item_of(run.item);
+    std::deque<Item> storage;
+    if (item) item = Parsed(conn.kind(), item, &storage);
     run.journaled = item && RollbackRunsOutside(*item);
     return std::optional<StoppedRun>(run);
   }
@@ -97,6 +108,7 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
   for (const AppliedItem& a : recorded) {
     if (a.phase == Phase::kPrepared) prepared.insert(a.version);
   }
+  std::deque<Item> storage;
   for (const Item* item : plan.pending) {
     if (preparing && prepared.count(item->version) > 0) continue;
     std::string version = item->version.ToString();
@@ -108,7 +120,8 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     }
     run.item = version;
     run.item_file = "items/" + item->file_name;
-    run.journaled = RunsJournaled(*item, preparing);
+    const Item* parsed = Parsed(conn.kind(), item, &storage);
+    run.journaled = parsed && RunsJournaled(*parsed, preparing);
     break;
   }
   return std::optional<StoppedRun>(run);

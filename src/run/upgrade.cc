@@ -1,6 +1,7 @@
 // `upgrade`: lock, bookkeeping, refusals, then each pending item atomically
 // with its bookkeeping row.
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <thread>
 
@@ -66,17 +67,29 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   if (!reporter) reporter = &quiet;
   RATCHET_RETURN_IF_ERROR(conn.AcquireUpgradeLock(options.lock_wait));
   Bookkeeping books(conn);
-  RATCHET_RETURN_IF_ERROR(books.Ensure());
-  auto applied = books.ReadItems();
-  if (!applied.ok()) return applied.status();
-  auto state = books.ReadState();
-  if (!state.ok()) return state.status();
+  // A database without bookkeeping has nothing applied; its tables are only
+  // created once the pending items have parsed.
+  auto initialized = conn.HasBookkeeping();
+  if (!initialized.ok()) return initialized.status();
+  Result<std::vector<AppliedItem>> applied = std::vector<AppliedItem>{};
+  Result<StateRow> state = StateRow{};
+  if (*initialized) {
+    applied = books.ReadItems();
+    if (!applied.ok()) return applied.status();
+    state = books.ReadState();
+    if (!state.ok()) return state.status();
+  }
   RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
 
   PlanOptions plan_options;
   plan_options.target = options.target;
   Plan plan = MakePlan(set, conn.kind(), *applied, plan_options);
   RATCHET_RETURN_IF_ERROR(RefuseProblems(conn, plan, options.allow_unknown));
+  // Only what runs is parsed (a set loaded with defer_parse), and a bad item
+  // stops the run before anything is written.
+  std::deque<Item> parsed;
+  RATCHET_RETURN_IF_ERROR(ParseDeferredItems(conn.kind(), &plan.pending, &parsed));
+  if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure());
 
   UpgradeSummary summary;
   summary.covered = plan.covered.size();
@@ -112,12 +125,12 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // A journaled item left unfinished stays in flight until it runs again:
   // a crash before then must still lead the next run to what it left behind.
   run_state.in_flight.clear();
-  for (const Item* item : set.ItemsFor(conn.kind())) {
+  run_state.pivoted = false;
+  for (const Item* item : plan.pending) {  // parsed: RunsJournaled needs that
     if (item->version.ToString() == interrupted && RunsJournaled(*item)) {
       run_state.in_flight = interrupted;
     }
   }
-  run_state.pivoted = false;
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",

@@ -6,6 +6,11 @@
 namespace ratchet {
 namespace {
 
+// SQL's blanks, whatever the C locale says about other bytes.
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
          static_cast<unsigned char>(c) >= 0x80;
@@ -57,10 +62,10 @@ void ScanSql(std::string_view text,
   while (i < text.size()) {
     char c = text[i];
     char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (std::isspace(static_cast<unsigned char>(c))) {
+    if (IsBlank(c)) {
       flush_code(i);
       size_t j = i;
-      while (j < text.size() && std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+      while (j < text.size() && IsBlank(text[j])) ++j;
       emit(SqlSegment::kWhitespace, i, j);
       i = j;
       continue;

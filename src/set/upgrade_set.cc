@@ -2,13 +2,17 @@
 // span files (duplicates, requires, cycles, same-as, release heads).
 #include "ratchet/upgrade_set.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <functional>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -82,12 +86,66 @@ const Release* UpgradeSet::FindRelease(std::string_view name) const {
 
 namespace {
 
+// Reads a whole file with plain system calls: a large set has thousands of
+// small item files, and a no-op run is mostly reading them.
 Status ReadFile(const fs::path& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
+  struct stat info;
+  out->clear();
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) out->reserve(static_cast<size_t>(info.st_size));
+  char buffer[16384];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
+    }
+    if (n == 0) break;
+    out->append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
+// Reads and checks the item files `names` (sorted) in `dir` into `*items`,
+// in the same order. Each file stands alone, so a large set is read by a
+// few threads; the error reported is the first in file order, as one thread
+// would find it.
+Status ReadItemFiles(const fs::path& dir, const std::vector<std::string>& names,
+                     std::vector<Item>* items) {
+  constexpr size_t kFilesPerThread = 500;
+  constexpr size_t kMaxThreads = 4;
+  items->assign(names.size(), Item());
+  std::vector<Status> errors(names.size());
+  auto read_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      Item& item = (*items)[i];
+      item.file_name = names[i];
+      item.path = dir / names[i];
+      Status s = ParseItemFileName(item.file_name, &item);
+      if (s.ok()) s = ReadFile(item.path, &item.content);
+      if (s.ok()) s = ParseItemContent(&item);
+      if (!s.ok()) {
+        errors[i] = std::move(s);
+        return;  // the rest of this range comes after the error
+      }
+    }
+  };
+  size_t threads = std::min({kMaxThreads, names.size() / kFilesPerThread + 1,
+                             static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency()))});
+  std::vector<std::thread> workers;
+  size_t chunk = (names.size() + threads - 1) / threads;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back(read_range, std::min(t * chunk, names.size()),
+                         std::min((t + 1) * chunk, names.size()));
+  }
+  read_range(0, std::min(chunk, names.size()));
+  for (std::thread& worker : workers) worker.join();
+  for (Status& error : errors) {
+    if (!error.ok()) return std::move(error);
+  }
   return Status::Ok();
 }
 
@@ -139,6 +197,7 @@ Status ParseForEngine(Item* item, EngineKind engine) {
         item->transaction == TransactionMode::kNone ||
         (non_transactional > 0 && non_transactional == section.statements.size());
   }
+  item->parsed = true;
   return Status::Ok();
 }
 
@@ -194,7 +253,7 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
                   fmt::format("{}: no items/ directory: create it and put the item files there",
                               set.dir.string()));
   }
-  std::vector<fs::path> files;
+  std::vector<std::string> files;  // sorted as strings: comparing paths is slow
   for (const auto& entry : fs::directory_iterator(items_dir, ec)) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
@@ -213,20 +272,12 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
                                 "would never run",
                                 name));
     }
-    files.push_back(entry.path());
+    files.push_back(std::move(name));
   }
   if (ec) return Status(Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(), ec.message()));
   std::sort(files.begin(), files.end());
 
-  for (const fs::path& path : files) {
-    Item item;
-    item.path = path;
-    item.file_name = path.filename().string();
-    RATCHET_RETURN_IF_ERROR(ParseItemFileName(item.file_name, &item));
-    RATCHET_RETURN_IF_ERROR(ReadFile(path, &item.content));
-    RATCHET_RETURN_IF_ERROR(ParseItemContent(&item));
-    set.items.push_back(std::move(item));
-  }
+  RATCHET_RETURN_IF_ERROR(ReadItemFiles(items_dir, files, &set.items));
   std::sort(set.items.begin(), set.items.end(), [](const Item& a, const Item& b) {
     return a.version != b.version ? a.version < b.version : a.engine < b.engine;
   });
@@ -311,7 +362,7 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     }
   }
 
-  if (options.parse_for) {
+  if (options.parse_for && !options.defer_parse) {
     const std::string engine = EngineName(*options.parse_for);
     for (Item& item : set.items) {
       if (!item.engine.empty() && item.engine != engine) continue;
@@ -319,6 +370,18 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
     }
   }
   return set;
+}
+
+Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
+                          std::deque<Item>* storage) {
+  for (const Item*& item : *items) {
+    if (item->parsed) continue;
+    Item copy = *item;
+    RATCHET_RETURN_IF_ERROR(ParseForEngine(&copy, engine));
+    storage->push_back(std::move(copy));
+    item = &storage->back();
+  }
+  return Status::Ok();
 }
 
 }  // namespace ratchet

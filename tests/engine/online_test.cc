@@ -61,7 +61,7 @@ class Online : public EngineTest {
 
 TEST_P(Online, PrepareThenFinalizeEndsWhereUpgradeEnds) {
   std::string online = db();
-  std::string offline = NewDatabase();
+  std::string offline = ExtraDatabase();
   for (const std::string& d : {online, offline}) {
     ASSERT_EQ(Shop("upgrade", d, {"--to", "2.0"}).exit_code, 0);
   }
@@ -179,7 +179,7 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
   WriteSet({{"V1__1__create_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"},
             {"V2__2__unique_a.sql", "CREATE UNIQUE INDEX t_a_key ON t (a);\n"}});
   std::string good = db();
-  std::string bad = NewDatabase();
+  std::string bad = ExtraDatabase();
   for (const std::string& d : {good, bad}) {
     ASSERT_EQ(RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
   }
@@ -210,7 +210,7 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
 
 TEST_P(Online, FinalizeRetriedAfterAnInterruptionSkipsPivotedDatabases) {
   std::string first = db();
-  std::string second = NewDatabase();
+  std::string second = ExtraDatabase();
   for (const std::string& d : {first, second}) {
     ASSERT_EQ(Shop("upgrade", d, {"--to", "2.0"}).exit_code, 0);
   }
@@ -236,7 +236,7 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
             {"V2__2__seed.sql", "INSERT INTO t (id, a) VALUES (1, 'one');\n"},
             {"V3__3__index.sql", "CREATE INDEX t_a_idx ON t (a);\n"}});
   std::vector<std::string> dbs = {db()};
-  while (dbs.size() < 50) dbs.push_back(NewDatabase());
+  while (dbs.size() < 50) dbs.push_back(ExtraDatabase());
   // One database already has a table in the way.
   const std::string& broken = dbs[17];
   ASSERT_TRUE(OpenDb(broken)->Execute("CREATE TABLE t (other INTEGER)").ok());

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/postgres/pg_parse.h"
 #include "postgres/pg_test_database.h"
 
 namespace ratchet::postgres {
@@ -168,6 +169,107 @@ TEST_F(PostgresConnectionTest, ExecuteBatchFailureCommitsNothing) {
   ASSERT_TRUE(conn->Rollback().ok());
   EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM applied"), "0");
   EXPECT_EQ(Scalar(*conn, "SELECT to_regclass('orders') IS NULL"), "t");
+}
+
+TEST_F(PostgresConnectionTest, ExecuteBatchRunsTheStatementsTheLoaderFound) {
+  std::unique_ptr<Connection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  // Split once, as LoadUpgradeSet does; the batch must not split again.
+  const std::string script =
+      "CREATE TABLE orders (id int);\n-- a comment\nINSERT INTO orders VALUES (1), (2);\n";
+  std::vector<Statement> split;
+  ASSERT_TRUE(SplitScript(script, &split).ok());
+  ASSERT_EQ(split.size(), 2u);
+  ASSERT_TRUE(conn->Begin().ok());
+  std::vector<BatchStep> steps(1);
+  steps[0].sql = script;
+  steps[0].script = true;
+  steps[0].statements = &split;
+  Status run = ExecuteBatch(*conn, steps, /*commit=*/true);
+  ASSERT_TRUE(run.ok()) << run.message();
+  EXPECT_EQ(Scalar(*conn, "SELECT sum(id) FROM orders"), "3");
+
+  // Given only the second statement, only the second statement runs.
+  std::vector<Statement> second{split[1]};
+  ASSERT_TRUE(conn->Begin().ok());
+  steps[0].statements = &second;
+  run = ExecuteBatch(*conn, steps, /*commit=*/true);
+  ASSERT_TRUE(run.ok()) << run.message();
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM orders"), "4");
+
+  // A failure is placed exactly as when the batch splits the script itself.
+  const std::string failing = "CREATE TABLE more (id int);\nINSERT INTO more VALUES ('x');\n";
+  std::vector<Statement> failing_split;
+  ASSERT_TRUE(SplitScript(failing, &failing_split).ok());
+  size_t offsets[2];
+  for (int pre_split = 0; pre_split < 2; ++pre_split) {
+    ASSERT_TRUE(conn->Begin().ok());
+    steps[0].sql = failing;
+    steps[0].statements = pre_split ? &failing_split : nullptr;
+    run = ExecuteBatch(*conn, steps, /*commit=*/true);
+    ASSERT_EQ(run.code(), Code::kUpgradeFailed);
+    ASSERT_NE(run.db_error(), nullptr);
+    EXPECT_EQ(run.db_error()->sqlstate, "22P02");
+    offsets[pre_split] = run.db_error()->statement_offset;
+    ASSERT_TRUE(conn->Rollback().ok());
+  }
+  EXPECT_EQ(offsets[0], failing.find("INSERT"));
+  EXPECT_EQ(offsets[1], offsets[0]);
+}
+
+TEST_F(PostgresConnectionTest, RepeatedStatementsWithParametersArePreparedOncePerSession) {
+  std::unique_ptr<Connection> conn = Open();
+  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn->Execute("CREATE TABLE applied (version text PRIMARY KEY)").ok());
+  const std::string insert = "INSERT INTO applied VALUES ($1)";
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(conn->Begin().ok());
+    std::vector<BatchStep> steps(1);
+    steps[0].sql = insert;
+    steps[0].params = {Value("V" + std::to_string(i))};
+    Status run = ExecuteBatch(*conn, steps, /*commit=*/true);
+    ASSERT_TRUE(run.ok()) << run.message();
+  }
+  EXPECT_EQ(Scalar(*conn, "SELECT string_agg(version, ',' ORDER BY version) FROM applied"),
+            "V1,V2,V3,V4,V5");
+  EXPECT_EQ(Scalar(*conn,
+                   "SELECT count(*) FROM pg_prepared_statements"
+                   " WHERE statement = 'INSERT INTO applied VALUES ($1)'"),
+            "1");
+  // Once prepared, the statement and its transaction still cost one round trip.
+  int64_t before = RoundTrips(*conn);
+  ASSERT_TRUE(conn->Begin().ok());
+  ASSERT_TRUE(conn->Execute(insert, {Value(std::string("V6"))}).ok());
+  ASSERT_TRUE(conn->Commit().ok());
+  EXPECT_EQ(RoundTrips(*conn) - before, 2);  // BEGIN+INSERT, COMMIT
+
+  // A prepared statement follows its table through DROP and CREATE, and
+  // fails as the unprepared statement would when the table is gone.
+  ASSERT_TRUE(conn->Execute("DROP TABLE applied").ok());
+  Status gone = conn->Execute(insert, {Value(std::string("V7"))});
+  ASSERT_EQ(gone.code(), Code::kUpgradeFailed);
+  ASSERT_NE(gone.db_error(), nullptr);
+  EXPECT_EQ(gone.db_error()->sqlstate, "42P01") << gone.message();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE applied (version text PRIMARY KEY, note text)").ok());
+  ASSERT_TRUE(conn->Execute(insert, {Value(std::string("V8"))}).ok());
+  EXPECT_EQ(Scalar(*conn, "SELECT version FROM applied"), "V8");
+
+  // A statement whose table does not exist is never prepared, and fails in
+  // its transaction exactly as it would unprepared.
+  const std::string missing = "INSERT INTO nosuch VALUES ($1)";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(conn->Begin().ok());
+    ASSERT_TRUE(conn->Execute("INSERT INTO applied VALUES ('kept?')").ok());
+    Status failed = conn->Execute(missing, {Value(int64_t{1})});
+    ASSERT_NE(failed.db_error(), nullptr);
+    EXPECT_EQ(failed.db_error()->sqlstate, "42P01") << failed.message();
+    ASSERT_TRUE(conn->Rollback().ok());
+  }
+  EXPECT_EQ(Scalar(*conn, "SELECT count(*) FROM applied"), "1");
+  EXPECT_EQ(Scalar(*conn,
+                   "SELECT count(*) FROM pg_prepared_statements"
+                   " WHERE statement LIKE '%nosuch%'"),
+            "0");
 }
 
 TEST_F(PostgresConnectionTest, ReportsFirstFailingStatementWithOffsetAndSqlstate) {

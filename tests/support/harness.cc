@@ -142,30 +142,13 @@ void EngineTest::TearDown() {
   if (!admin.ok()) return;
   auto conn = Connect(*admin, {});
   if (!conn.ok()) return;
-  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
-  for (const std::string& name : extra_pg_databases_) {
+  for (const std::string& name : extra_databases_) {
     // With what copy-upgrade puts next to a database.
     for (const char* suffix : {"", "_copying", "_new", "_old"}) {
       (*conn)->Execute("DROP DATABASE IF EXISTS " + name + suffix + " WITH (FORCE)");
     }
   }
-}
-
-std::string EngineTest::NewDatabase() {
-  static std::atomic<int> counter{0};
-  int n = counter++;
-  if (is_sqlite()) return "sqlite:" + (dir() / ("extra_" + std::to_string(n) + ".db")).string();
-  std::string name = pg_database_ + "_x" + std::to_string(n);
-  auto admin = ParseTarget(pg_admin_);
-  EXPECT_TRUE(admin.ok());
-  auto conn = Connect(*admin, {});
-  EXPECT_TRUE(conn.ok()) << conn.status().message();
-  if (!conn.ok()) return "";
-  Status s = (*conn)->Execute("CREATE DATABASE " + name);
-  EXPECT_TRUE(s.ok()) << s.message();
-  extra_pg_databases_.push_back(name);
-  return "host=" + Env("RATCHET_TEST_PG_HOST") + " port=" + Env("RATCHET_TEST_PG_PORT") +
-         " user=" + Env("RATCHET_TEST_PG_USER") + " dbname=" + name;
+  (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
 }
 
 std::unique_ptr<Connection> EngineTest::OpenDb(const std::string& db) {
@@ -254,24 +237,24 @@ std::string PgName(const std::string& db) {
 }  // namespace
 
 std::string EngineTest::ExtraDatabase(const std::string& copy_of) {
-  if (copy_of.empty()) return NewDatabase();
-  static std::atomic<int> counter{0};
-  const std::string n = std::to_string(counter++);
+  const int n = static_cast<int>(extra_databases_.size()) + 1;
   if (is_sqlite()) {
-    fs::path path = dir() / ("copy_" + n + ".db");
-    fs::path source(copy_of.substr(copy_of.find(':') + 1));
-    if (fs::exists(source)) {  // a file not created yet copies as none
+    extra_databases_.push_back(std::to_string(n));
+    fs::path path = dir() / ("extra-" + std::to_string(n) + ".db");
+    fs::path source = copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
+    if (!copy_of.empty() && fs::exists(source)) {  // a file not created yet copies as none
       std::error_code ec;
       fs::copy_file(source, path, ec);
       EXPECT_FALSE(ec) << "copying " << copy_of << ": " << ec.message();
     }
     return "sqlite:" + path.string();
   }
-  std::string name = pg_database_ + "_c" + n;
-  extra_pg_databases_.push_back(name);
+  std::string name = pg_database_ + "_x" + std::to_string(n);
+  extra_databases_.push_back(name);
   auto conn = AdminConnection();
   if (!conn) return "";
-  std::string sql = "CREATE DATABASE " + name + " TEMPLATE " + PgName(copy_of);
+  std::string sql = "CREATE DATABASE " + name;
+  if (!copy_of.empty()) sql += " TEMPLATE " + PgName(copy_of);
   // A session that just ended may still be leaving the template.
   Status s;
   for (int tries = 0; tries < 100; ++tries) {
@@ -332,33 +315,9 @@ RunResult EngineTest::Ratchet(const std::string& command, const std::vector<std:
   return RunRatchet(args);
 }
 
-std::unique_ptr<Connection> EngineTest::Open() {
-  auto target = ParseTarget(db_);
-  EXPECT_TRUE(target.ok()) << target.status().message();
-  if (!target.ok()) return nullptr;
-  auto conn = Connect(*target, {});
-  EXPECT_TRUE(conn.ok()) << conn.status().message();
-  if (!conn.ok()) return nullptr;
-  return std::move(*conn);
-}
+std::unique_ptr<Connection> EngineTest::Open() { return OpenDb(db_); }
 
-std::vector<std::string> EngineTest::Rows(const std::string& sql) {
-  std::vector<std::string> out;
-  auto conn = Open();
-  if (!conn) return out;
-  auto r = conn->Query(sql);
-  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
-  if (!r.ok()) return out;
-  for (const Row& row : r->rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line += "|";
-      line += row[i].value_or("NULL");
-    }
-    out.push_back(line);
-  }
-  return out;
-}
+std::vector<std::string> EngineTest::Rows(const std::string& sql) { return RowsOn(db_, sql); }
 
 std::string EngineTest::Value(const std::string& sql) {
   auto rows = Rows(sql);

@@ -89,9 +89,6 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // The bookkeeping table `name` as the engine spells it.
   std::string Books(const std::string& name) const;
 
-  // Another fresh database of the test's engine, dropped with the test.
-  // Returns what to pass to --db.
-  std::string NewDatabase();
   // A connection to, and the rows of `sql` on, the database `db` (a --db value).
   std::unique_ptr<Connection> OpenDb(const std::string& db);
   std::vector<std::string> RowsOn(const std::string& db, const std::string& sql);
@@ -100,12 +97,12 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // ratchet's bookkeeping and the DDL freeze are left out.
   std::vector<std::string> Catalog(const std::string& db);
   std::vector<std::string> Catalog() { return Catalog(db_); }
-  // Another database for this test, removed with it: a fresh one as
-  // NewDatabase makes, or a copy of `copy_of` (a database of this test, given
-  // as for --db, that no session is using). Returns what to pass to --db.
+  // Another database for this test, on its engine, removed with the test:
+  // empty, or a copy of `copy_of` (a database of this test, given as for
+  // --db, that no session is using). Returns what to pass to --db.
   std::string ExtraDatabase(const std::string& copy_of = "");
-  // Removes a database NewDatabase or ExtraDatabase made, and what
-  // copy-upgrade put next to it, before the test ends.
+  // Removes a database ExtraDatabase made, and what copy-upgrade put next
+  // to it, before the test ends.
   void RemoveDatabase(const std::string& db);
   // PostgreSQL: waits until no session other than the caller's is connected
   // to `db` (as for --db), e.g. until the server has noticed that a killed
@@ -119,7 +116,7 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   std::string db_;
   std::string pg_admin_;
   std::string pg_database_;
-  std::vector<std::string> extra_pg_databases_;
+  std::vector<std::string> extra_databases_;  // PostgreSQL names to drop
 };
 
 // Instantiates an EngineTest suite for SQLite and PostgreSQL.

@@ -85,13 +85,10 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
 int RunCopyUpgrade(const CopyUpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
+  // The copy's upgrade parses what it runs, as upgrade does.
+  SetCache sets(options.common.set_dir, /*defer_parse=*/true);
+  auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
-  SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
                              return CopyUpgradeOne(options, sets, *wait, target, out, live);

@@ -22,13 +22,10 @@ using Step = std::function<DatabaseResult(Connection& conn, const UpgradeSet& se
 // Connects to `target` and runs `step` on it.
 DatabaseResult OnDatabase(SetCache& sets, const Target& target, std::ostream& out, bool live,
                           const Step& step) {
+  DatabaseResult failed;
+  auto session = OpenForJob(sets, target, OpenMode::kMustExist, out, &failed);
+  if (!session) return failed;
   auto set = sets.For(target.kind);
-  if (!set.ok()) return FailedResult(target.display, set.status());
-  auto session = OpenTarget(target, *set, OpenMode::kMustExist);
-  if (!session.ok()) {
-    ErrorStream(out) << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
-  }
   return step(*session->conn, **set, out, live);
 }
 
@@ -95,13 +92,9 @@ DatabaseResult Pivot(Connection& conn, const UpgradeSet& set, const UpgradeOptio
 int RunFinalize(const FinalizeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
   SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   UpgradeOptions upgrade;
   upgrade.lock_wait = *wait;
   std::string again = FleetCommandLine("finalize", options.common);

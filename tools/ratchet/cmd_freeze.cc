@@ -17,13 +17,9 @@ struct FreezeCommandOptions {
 
 DatabaseResult FreezeOne(SetCache& sets, bool freeze, const Target& target, std::ostream& out) {
   std::ostream& err = ErrorStream(out);
-  auto set = sets.For(target.kind);
-  if (!set.ok()) return FailedResult(target.display, set.status());
-  auto session = OpenTarget(target, *set, OpenMode::kMustExist);
-  if (!session.ok()) {
-    err << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
-  }
+  DatabaseResult failed;
+  auto session = OpenForJob(sets, target, OpenMode::kMustExist, out, &failed);
+  if (!session) return failed;
   Connection& conn = *session->conn;
   DatabaseResult result;
   result.database = conn.display_name();

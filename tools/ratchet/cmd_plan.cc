@@ -1,4 +1,5 @@
 // `ratchet plan`: the items an upgrade would run, in order, without running them.
+#include <deque>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -30,7 +31,7 @@ bool Journaled(const Item& item) {
 }
 
 int RunPlan(const PlanCommandOptions& options) {
-  auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
+  auto session = OpenSession(options.common, OpenMode::kMayBeMissing, /*defer_parse=*/true);
   if (!session.ok()) return ReportError(session.status());
   PlanOptions plan_options;
   if (!options.to.empty()) {
@@ -41,6 +42,10 @@ int RunPlan(const PlanCommandOptions& options) {
   auto st = SessionStatus(*session);
   if (!st.ok()) return ReportError(st.status());
   Plan plan = MakePlan(*session->set, st->engine, st->applied, plan_options);
+  // Only the pending items are parsed: their transaction mode is shown.
+  std::deque<Item> parsed;
+  Status parse = ParseDeferredItems(st->engine, &plan.pending, &parsed);
+  if (!parse.ok()) return ReportError(parse);
   if (options.json) {
     nlohmann::json j;
     j["database"] = st->database;

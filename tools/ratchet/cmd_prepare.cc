@@ -22,13 +22,10 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
                           std::chrono::milliseconds wait, const Target& target, std::ostream& out,
                           bool live) {
   std::ostream& err = ErrorStream(out);
+  DatabaseResult failed;
+  auto session = OpenForJob(sets, target, OpenMode::kCreate, out, &failed);
+  if (!session) return failed;
   auto set = sets.For(target.kind);
-  if (!set.ok()) return FailedResult(target.display, set.status());
-  auto session = OpenTarget(target, *set, OpenMode::kCreate);
-  if (!session.ok()) {
-    err << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
-  }
   PrepareOptions prepare;
   prepare.upgrade.lock_wait = wait;
   prepare.upgrade.allow_unknown = options.allow_unknown;
@@ -83,13 +80,9 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
 int RunPrepare(const PrepareCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
   SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
                              return PrepareOne(options, sets, *wait, target, out, live);

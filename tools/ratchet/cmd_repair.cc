@@ -1,10 +1,11 @@
 // `ratchet repair` and `ratchet baseline`: the audited ways to tell ratchet
-// what a database already has.
+// what a database already has, and `baseline --detect`, which finds out.
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "common.h"
+#include "ratchet/verify.h"
 
 namespace ratchet::tool {
 namespace {
@@ -12,6 +13,8 @@ namespace {
 struct BaselineCommandOptions {
   CommonOptions common;
   std::string release;
+  bool detect = false;
+  std::string scratch;
 };
 
 int RunRepair(const CommonOptions& options) {
@@ -36,7 +39,54 @@ int RunRepair(const CommonOptions& options) {
   return 0;
 }
 
+// Compares the database with each release's fresh install and offers the
+// baseline command for the one it matches. Changes nothing.
+int RunDetect(const BaselineCommandOptions& options) {
+  auto session = OpenSession(options.common, OpenMode::kMustExist);
+  if (!session.ok()) return ReportError(session.status());
+  Connection& conn = *session->conn;
+  ScratchOptions scratch;
+  scratch.engine = conn.kind();
+  scratch.server = options.scratch.empty() ? session->target.conninfo : options.scratch;
+  auto report = DetectRelease(conn, *session->set, scratch);
+  if (!report.ok()) return ReportError(report.status());
+  const ReleaseMatch& best = report->candidates.front();
+  std::string command = CommandLine("baseline", options.common, conn.display_name()) +
+                        " --release " + best.release;
+  for (const std::string& release : report->without_schema) {
+    std::cout << fmt::format("release {} has no schema/{}.sql and was not compared\n", release,
+                             release);
+  }
+  if (report->exact()) {
+    std::cout << fmt::format("{} matches the fresh install of release {} exactly.\n"
+                             "Next: mark its items applied with: {}\n",
+                             conn.display_name(), best.release, command);
+    return 0;
+  }
+  std::cout << fmt::format("{} matches no release exactly; the closest is {} with {} "
+                           "difference(s):\n",
+                           conn.display_name(), best.release, best.differences.size());
+  DiffLabels labels{"the fresh install of " + best.release, "the database"};
+  for (const Difference& d : best.differences) {
+    std::cout << "  " << FormatDifference(d, labels) << "\n";
+  }
+  for (size_t i = 1; i < report->candidates.size(); ++i) {
+    std::cout << fmt::format("release {}: {} difference(s)\n", report->candidates[i].release,
+                             report->candidates[i].differences.size());
+  }
+  std::cout << fmt::format("Bring the schema in line with {} first, or, if these differences are "
+                           "meant to stay, mark it with: {}\n",
+                           best.release, command);
+  return ExitCodeFor(Status(Code::kCheckFailed, ""));
+}
+
 int RunBaseline(const BaselineCommandOptions& options) {
+  if (options.detect == !options.release.empty()) {
+    return ReportError(Status(Code::kInvalidArgument,
+                              "baseline needs either --release <release> (mark it applied) or "
+                              "--detect (find which release the database is at), not both"));
+  }
+  if (options.detect) return RunDetect(options);
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
   auto session = OpenSession(options.common, OpenMode::kMustExist);
@@ -67,8 +117,14 @@ void SetupBaselineCommand(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand(
       "baseline", "mark a release's items applied on a database that predates ratchet");
   AddCommonOptions(cmd, &options->common);
-  cmd->add_option("--release", options->release, "the release (or version) the database is at")
-      ->required();
+  cmd->add_option("--release", options->release, "the release (or version) the database is at");
+  cmd->add_flag("--detect", options->detect,
+                "find the release whose fresh schema (schema/<release>.sql) the database "
+                "matches, show the differences, and print the baseline command; changes "
+                "nothing");
+  cmd->add_option("--scratch", options->scratch,
+                  "with --detect on PostgreSQL: server for scratch databases (the role needs "
+                  "CREATEDB); default: the --db server");
   cmd->callback([options, run] { *run = [options] { return RunBaseline(*options); }; });
 }
 

@@ -17,13 +17,10 @@ struct RollbackCommandOptions {
 DatabaseResult RollBackOne(SetCache& sets, std::chrono::milliseconds wait, const Target& target,
                            std::ostream& out, bool live) {
   std::ostream& err = ErrorStream(out);
+  DatabaseResult failed;
+  auto session = OpenForJob(sets, target, OpenMode::kMustExist, out, &failed);
+  if (!session) return failed;
   auto set = sets.For(target.kind);
-  if (!set.ok()) return FailedResult(target.display, set.status());
-  auto session = OpenTarget(target, *set, OpenMode::kMustExist);
-  if (!session.ok()) {
-    err << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
-  }
   Connection& conn = *session->conn;
   UpgradeOptions upgrade;
   upgrade.lock_wait = wait;
@@ -54,13 +51,9 @@ DatabaseResult RollBackOne(SetCache& sets, std::chrono::milliseconds wait, const
 int RunRollback(const RollbackCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
-  if (!targets.ok()) return ReportError(targets.status());
   SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
+  auto targets = TargetsAndSets(options.common, sets);
+  if (!targets.ok()) return ReportError(targets.status());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
                              return RollBackOne(sets, *wait, target, out, live);

@@ -205,10 +205,6 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
   } else {
     line("Pending", fmt::format("{} item(s): {}", pending.size(), VersionList(pending)));
   }
-  if (st.pivoted) {
-    line("Pivoted", fmt::format("yes, finalize committed at {}; rollback is no longer possible",
-                                st.finalized_at));
-  }
   if (!st.frozen_since.empty()) {
     line("Freeze", fmt::format("DDL frozen since {} by upgrade {}: other sessions' schema "
                                "changes are refused",
@@ -251,9 +247,12 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
                           " was running outside a transaction when the last run stopped; it is "
                           "re-run on resume");
   }
-  if (!st.pivoted && (st.stopped || st.status == "prepared" || st.status == "preparing" ||
-                      st.status == "failed-prepare" || st.status == "finalizing")) {
-    line("Pivoted", "no");
+  if (st.stopped || st.pivoted || st.status == "prepared" || st.status == "finalizing" ||
+      st.status == "preparing" || st.status == "failed-prepare") {
+    line("Pivoted", st.pivoted ? fmt::format("yes: finalize committed at {}; rollback is no "
+                                             "longer possible",
+                                             st.finalized_at)
+                               : "no");
   }
   if (st.last_error && (st.status == "failed-upgrade" || st.status == "failed-prepare" ||
                         st.status == "prepared")) {
@@ -304,20 +303,20 @@ DatabaseResult Summary(const DatabaseStatus& st) {
 }
 
 int RunStatus(const StatusCommandOptions& options) {
-  auto targets = ResolveTargets(options.common);
+  // Status shows no statement: it parses nothing.
+  SetCache sets(options.common.set_dir, /*defer_parse=*/true);
+  auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
-  SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
   std::vector<nlohmann::json> json(targets->size());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool) {
-                             auto session = OpenTarget(target, *sets.For(target.kind),
-                                                       OpenMode::kMayBeMissing);
                              size_t index = &target - targets->data();
+                             auto set = sets.For(target.kind);
+                             Result<Session> session =
+                                 set.ok() ? OpenTarget(target, *set, OpenMode::kMayBeMissing)
+                                          : set.status();
                              if (!session.ok()) {
+                               // A PostgreSQL database copy-upgrade closed to connections.
                                auto copy = ReadCopyState(target, {});
                                if (copy.ok() && copy->Unfinished()) {
                                  if (targets->size() == 1 || options.json) {

@@ -23,8 +23,11 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   if (!set.ok()) return FailedResult(target.display, set.status());
   auto session = OpenTarget(target, *set, OpenMode::kCreate);
   if (!session.ok()) {
-    ErrorStream(out) << "ratchet: error: " << session.status().message() << "\n";
-    return FailedResult(target.display, session.status());
+    // A mistake in the set is the one to fix first, as without deferral.
+    Status parse = ParseAll(**set, target.kind);
+    const Status& first = parse.ok() ? session.status() : parse;
+    ErrorStream(out) << "ratchet: error: " << first.message() << "\n";
+    return FailedResult(target.display, first);
   }
   UpgradeOptions upgrade;
   upgrade.lock_wait = wait;
@@ -92,14 +95,10 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
 int RunUpgrade(const UpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  auto targets = ResolveTargets(options.common);
+  // items a database still needs are parsed, by the library (DESIGN §6).
+  SetCache sets(options.common.set_dir, /*defer_parse=*/true);
+  auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
-  // Every engine's set is loaded and checked before any database is touched.
-  SetCache sets(options.common.set_dir);
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return ReportError(set.status());
-  }
   std::string again = FleetCommandLine("upgrade", options.common);
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <set>
 #include <iostream>
@@ -162,11 +163,18 @@ Result<std::shared_ptr<const UpgradeSet>> SetCache::For(EngineKind engine) {
   if (it != sets_.end()) return it->second;
   LoadOptions load;
   load.parse_for = engine;
+  load.defer_parse = defer_parse_;
   auto set = LoadUpgradeSet(dir_, load);
   if (!set.ok()) return set.status();
   auto shared = std::make_shared<const UpgradeSet>(std::move(*set));
   sets_[engine] = shared;
   return std::shared_ptr<const UpgradeSet>(shared);
+}
+
+Status ParseAll(const UpgradeSet& set, EngineKind engine) {
+  std::vector<const Item*> all = set.ItemsFor(engine);
+  std::deque<Item> parsed;
+  return ParseDeferredItems(engine, &all, &parsed);
 }
 
 Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSet> set,
@@ -188,7 +196,7 @@ Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSe
   return session;
 }
 
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool defer_parse) {
   // The target decides which engine's parser checks the items, so it comes
   // first; the set is loaded and checked completely before any connection.
   auto targets = ResolveTargets(options);
@@ -198,10 +206,15 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode) {
                   fmt::format("this command works on one database, and {} were given",
                               targets->size()));
   }
-  SetCache sets(options.set_dir);
+  SetCache sets(options.set_dir, defer_parse);
   auto set = sets.For(targets->front().kind);
   if (!set.ok()) return set.status();
-  return OpenTarget(targets->front(), *set, mode);
+  auto session = OpenTarget(targets->front(), *set, mode);
+  if (!session.ok() && defer_parse) {
+    // A mistake in the set is the one to fix first, as without deferral.
+    RATCHET_RETURN_IF_ERROR(ParseAll(**set, targets->front().kind));
+  }
+  return session;
 }
 
 Result<DatabaseStatus> SessionStatus(Session& session) {

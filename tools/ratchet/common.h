@@ -47,15 +47,23 @@ struct Session {
   bool missing = false;
 };
 
+// The database a command works on: --db, else RATCHET_DB, else db under
+// [project] in ratchet.toml (a relative SQLite path there is relative to the
+// set). kInvalidArgument when none is given or it is not a target.
+Result<Target> ChooseTarget(const CommonOptions& options);
+
 // Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
 // loads the set parsed for that engine, and connects. With kMayBeMissing, a
-// SQLite file that does not exist gives a Session marked `missing`.
+// SQLite file that does not exist gives a Session marked `missing`. With
+// `defer_parse` the items are not parsed yet (see LoadOptions::defer_parse):
+// the command parses what it runs or shows; a database that cannot be reached
+// is then reported only after the whole set has parsed.
 enum class OpenMode {
   kCreate,        // upgrade: a missing SQLite file is created
   kMustExist,     // repair, baseline: a missing file is an error
   kMayBeMissing,  // status, plan: a missing file is a new database, not created
 };
-Result<Session> OpenSession(const CommonOptions& options, OpenMode mode);
+Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool defer_parse = false);
 
 // Every database the options name, in order and without repeats: each --db,
 // each line of --targets, and the databases matching --databases on the
@@ -65,14 +73,22 @@ Result<std::vector<Target>> ResolveTargets(const CommonOptions& options);
 // The set loaded and parsed for `engine`, loaded once per engine.
 class SetCache {
  public:
-  explicit SetCache(std::string dir) : dir_(std::move(dir)) {}
+  // With `defer_parse` items are loaded unparsed (LoadOptions::defer_parse):
+  // the library parses what it runs.
+  explicit SetCache(std::string dir, bool defer_parse = false)
+      : dir_(std::move(dir)), defer_parse_(defer_parse) {}
   Result<std::shared_ptr<const UpgradeSet>> For(EngineKind engine);
 
  private:
   std::string dir_;
+  bool defer_parse_;
   std::mutex mutex_;  // jobs of a multi-database run share the cache
   std::map<EngineKind, std::shared_ptr<const UpgradeSet>> sets_;
 };
+
+// Parses every item of `set` for `engine` (a set loaded with defer_parse),
+// returning the first load error.
+Status ParseAll(const UpgradeSet& set, EngineKind engine);
 
 // Connects to `target` for a command that works on `set`.
 Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSet> set,

@@ -43,6 +43,26 @@ DatabaseResult FailedResult(const std::string& database, const Status& status) {
   return r;
 }
 
+Result<std::vector<Target>> TargetsAndSets(const CommonOptions& options, SetCache& sets) {
+  auto targets = ResolveTargets(options);
+  if (!targets.ok()) return targets.status();
+  for (const Target& t : *targets) {
+    auto set = sets.For(t.kind);
+    if (!set.ok()) return set.status();
+  }
+  return targets;
+}
+
+std::optional<Session> OpenForJob(SetCache& sets, const Target& target, OpenMode mode,
+                                  std::ostream& out, DatabaseResult* failed) {
+  auto set = sets.For(target.kind);
+  Result<Session> session = set.ok() ? OpenTarget(target, *set, mode) : set.status();
+  if (session.ok()) return std::move(*session);
+  ErrorStream(out) << "ratchet: error: " << session.status().message() << "\n";
+  *failed = FailedResult(target.display, session.status());
+  return std::nullopt;
+}
+
 std::vector<DatabaseResult> RunOnEach(
     const std::vector<Target>& targets, int jobs,
     const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work,

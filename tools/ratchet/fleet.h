@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +28,16 @@ struct DatabaseResult {
 // The result for a database where `status` went wrong: its exit code, the
 // outcome "failed" (or "refused", "busy"...), and the message as detail.
 DatabaseResult FailedResult(const std::string& database, const Status& status);
+
+// Resolves the databases the options name and loads the set for each of
+// their engines into `sets`, so that a bad set stops the command before any
+// database is touched.
+Result<std::vector<Target>> TargetsAndSets(const CommonOptions& options, SetCache& sets);
+
+// Connects a job to `target` with the set for its engine. On failure writes
+// "ratchet: error: ..." to the job's error stream and fills `*failed`.
+std::optional<Session> OpenForJob(SetCache& sets, const Target& target, OpenMode mode,
+                                  std::ostream& out, DatabaseResult* failed);
 
 // Runs `work` once per target, `jobs` targets at a time, each on its own
 // connection. With one target, `work` writes straight to standard output as

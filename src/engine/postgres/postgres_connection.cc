@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/postgres/pg_parse.h"
@@ -375,6 +376,7 @@ class ParamTexts {
 struct Request {
   std::string sql;
   std::vector<Value> params;
+  std::string prepared;               // the session's prepared statement for `sql`, or ""
   size_t step = 0;                    // index of the caller's step
   size_t offset = std::string::npos;  // offset of sql within a script
   bool do_block = false;
@@ -459,8 +461,11 @@ class PostgresConnection final : public Connection {
         transaction_control.push_back(false);
         continue;
       }
-      std::vector<Statement> statements;
-      Status split = SplitScript(steps[s].sql, &statements);
+      std::vector<Statement> split_here;
+      const std::vector<Statement>& statements =
+          steps[s].statements != nullptr ? *steps[s].statements : split_here;
+      Status split =
+          steps[s].statements != nullptr ? Status::Ok() : SplitScript(steps[s].sql, &split_here);
       if (!split.ok()) {
         if (failed_step != nullptr) *failed_step = s;
         Status failed(Code::kUpgradeFailed, split.message());
@@ -636,10 +641,10 @@ class PostgresConnection final : public Connection {
   // several go in one pipeline with one sync: one round trip. On the first
   // error the server skips the rest; returns that error and sets `*failed`
   // to its index. When `results` is set it receives one result per request.
-  Status Run(const std::vector<Request>& requests, std::vector<ResultPtr>* results,
-             size_t* failed) {
+  Status Run(std::vector<Request>& requests, std::vector<ResultPtr>* results, size_t* failed) {
     if (requests.empty()) return Status::Ok();
     PGconn* conn = conn_.get();
+    for (Request& request : requests) AssignPrepared(request);
     const bool with_begin = pending_begin_;
     pending_begin_ = false;
     const size_t count = requests.size() + (with_begin ? 1 : 0);
@@ -740,9 +745,40 @@ class PostgresConnection final : public Connection {
     return Status::Ok();
   }
 
+  // Sets `request.prepared` for a statement with parameters that this
+  // session runs again and again (ratchet's bookkeeping writes): the server
+  // then parses and plans it once per session instead of once per item.
+  // Prepares it on its second use, and only outside a transaction, where a
+  // failed prepare (the table does not exist yet) aborts nothing: the
+  // statement is then sent as it is, and fails or not where it stands.
+  void AssignPrepared(Request& request) {
+    constexpr size_t kMaxPrepared = 64;
+    if (request.params.empty()) return;
+    auto it = prepared_.find(request.sql);
+    if (it != prepared_.end()) {
+      request.prepared = it->second;
+      return;
+    }
+    if (prepared_.size() >= kMaxPrepared) return;
+    if (uses_.size() >= 4 * kMaxPrepared) uses_.clear();
+    if (++uses_[request.sql] < 2) return;
+    if (PQtransactionStatus(conn_.get()) != PQTRANS_IDLE) return;
+    std::string name = "ratchet_" + std::to_string(prepared_.size() + 1);
+    ++round_trips_;
+    ResultPtr result(PQprepare(conn_.get(), name.c_str(), request.sql.c_str(), 0, nullptr));
+    if (result == nullptr || PQresultStatus(result.get()) != PGRES_COMMAND_OK) return;
+    uses_.erase(request.sql);
+    prepared_.emplace(request.sql, name);
+    request.prepared = name;
+  }
+
   // Sends one query on its own and waits for its result.
   PGresult* ExecuteAlone(const Request& request) {
     ParamTexts params(request.params);
+    if (!request.prepared.empty()) {
+      return PQexecPrepared(conn_.get(), request.prepared.c_str(), params.count(), params.values(),
+                            nullptr, nullptr, 0);
+    }
     if (params.count() == 0) return PQexec(conn_.get(), request.sql.c_str());
     return PQexecParams(conn_.get(), request.sql.c_str(), params.count(), nullptr, params.values(),
                         nullptr, nullptr, 0);
@@ -751,6 +787,10 @@ class PostgresConnection final : public Connection {
   // Queues one query in the open pipeline; false if libpq could not.
   bool SendPipelined(const Request& request) {
     ParamTexts params(request.params);
+    if (!request.prepared.empty()) {
+      return PQsendQueryPrepared(conn_.get(), request.prepared.c_str(), params.count(),
+                                 params.values(), nullptr, nullptr, 0) == 1;
+    }
     return PQsendQueryParams(conn_.get(), request.sql.c_str(), params.count(), nullptr,
                              params.values(), nullptr, nullptr, 0) == 1;
   }
@@ -861,6 +901,8 @@ class PostgresConnection final : public Connection {
   bool pending_begin_ = false;
   bool lock_held_ = false;
   int64_t round_trips_ = 0;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  std::unordered_map<std::string, int> uses_;              // SQL not prepared yet -> uses
 };
 
 // The options `conninfo` leads libpq to use: what it gives, else libpq's

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ratchet/engine.h"
+#include "ratchet/upgrade_set.h"
 
 namespace ratchet::postgres {
 
@@ -32,6 +33,9 @@ struct BatchStep {
   std::string_view sql;
   std::vector<Value> params;
   bool script = false;
+  // For a script: its statements as SplitScript found them when the set was
+  // loaded, so the script is not parsed a second time; null to split here.
+  const std::vector<Statement>* statements = nullptr;
 };
 
 // Optimisation hook for the runner. Runs `steps` in order and then, when

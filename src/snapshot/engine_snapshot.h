@@ -1,0 +1,33 @@
+// What the snapshot code of each engine shares: reading one engine's
+// catalog, ordering objects, and telling names the engine made up.
+#ifndef RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_
+#define RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_
+
+#include <string>
+#include <string_view>
+
+#include "ratchet/snapshot.h"
+
+namespace ratchet {
+
+// Reads a PostgreSQL catalog. REQUIRES: conn.kind() == kPostgres.
+Result<Snapshot> TakePostgresSnapshot(Connection& conn, const SnapshotOptions& options);
+// Reads a SQLite catalog. REQUIRES: conn.kind() == kSqlite.
+Result<Snapshot> TakeSqliteSnapshot(Connection& conn, const SnapshotOptions& options);
+
+// The position of `kind` in a snapshot's order (schemas first, triggers
+// and policies last).
+int KindRank(std::string_view kind);
+
+// Sorts the objects by kind and key, and makes keys unique.
+void SortSnapshot(Snapshot* snapshot);
+
+// True if `name` is one PostgreSQL makes up for an object on `table`
+// (books_pkey, books_title_key, orders_book_id_fkey, books_id_seq, ...,
+// possibly with a number added to make it unique), or one SQLite makes up
+// (sqlite_autoindex_books_1).
+bool IsGeneratedName(std::string_view name, std::string_view table);
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_

@@ -1,0 +1,189 @@
+// Scratch databases: new databases on a PostgreSQL server (dropped WITH
+// (FORCE) afterwards) or SQLite files in a temporary directory.
+#include "snapshot/scratch.h"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "engine/postgres/postgres_connection.h"
+
+namespace ratchet {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string QuoteConninfoValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+// `conninfo` (a URL or keywords) pointed at database `dbname` instead.
+Result<std::string> WithDatabase(const std::string& conninfo, const std::string& dbname) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    std::string why = error != nullptr ? error : "not a connection string";
+    if (error != nullptr) PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return Status(Code::kInvalidArgument,
+                  fmt::format("the scratch server's connection string cannot be read: {}", why));
+  }
+  std::string out;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
+    out += fmt::format("{}={} ", o->keyword, QuoteConninfoValue(o->val));
+  }
+  PQconninfoFree(options);
+  return out + "dbname=" + QuoteConninfoValue(dbname);
+}
+
+std::string UniqueSuffix() {
+  std::random_device random;
+  return fmt::format("{}_{:04x}", getpid(), random() & 0xffff);
+}
+
+void OffsetToLineColumn(std::string_view text, size_t offset, int* line, int* column) {
+  *line = 1;
+  *column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++*line;
+      *column = 1;
+    } else {
+      ++*column;
+    }
+  }
+}
+
+}  // namespace
+
+ScratchDatabase::~ScratchDatabase() {
+  if (server_ != nullptr) server_->Remove(this);
+}
+
+Result<std::unique_ptr<ScratchServer>> ScratchServer::Open(const ScratchOptions& options,
+                                                           const std::string& history_schema) {
+  std::unique_ptr<ScratchServer> server(new ScratchServer());
+  server->options_ = options;
+  server->connect_.history_schema = history_schema;
+  if (options.engine == EngineKind::kSqlite) {
+    std::string pattern = (fs::temp_directory_path() / "ratchet-scratch-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return Status(Code::kIo,
+                    fmt::format("cannot make a temporary directory for scratch "
+                                "databases in {}: {}",
+                                fs::temp_directory_path().string(), std::strerror(errno)));
+    }
+    server->dir_ = pattern;
+    return server;
+  }
+  if (options.server.empty()) {
+    return Status(Code::kInvalidArgument,
+                  "no server for scratch databases: pass --scratch with a PostgreSQL connection "
+                  "string on which the role may CREATE DATABASE");
+  }
+  Target target;
+  target.kind = EngineKind::kPostgres;
+  target.conninfo = options.server;
+  target.display = postgres::DisplayName(options.server);
+  auto admin = Connect(target, {});
+  if (!admin.ok()) return admin.status().WithContext("cannot reach the scratch server");
+  server->admin_ = std::move(*admin);
+  auto allowed = server->admin_->Query(
+      "SELECT current_user, r.rolcreatedb OR r.rolsuper, "
+      "current_setting('server_version_num')::int FROM pg_roles r WHERE r.rolname = "
+      "current_user");
+  if (!allowed.ok()) return allowed.status();
+  if (allowed->rows.empty() || allowed->rows[0][1] != "t") {
+    std::string role = allowed->rows.empty() ? "this role" : allowed->rows[0][0].value_or("");
+    return Status(Code::kRefused,
+                  fmt::format("role {} may not create databases on {}, and scratch databases "
+                              "are new databases: grant it with ALTER ROLE {} CREATEDB, or pass "
+                              "--scratch with a server where it may",
+                              role, target.display, role));
+  }
+  server->server_version_ = std::stoi(allowed->rows[0][2].value_or("0"));
+  return server;
+}
+
+ScratchServer::~ScratchServer() {
+  if (!dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+Result<std::unique_ptr<ScratchDatabase>> ScratchServer::Create() {
+  std::unique_ptr<ScratchDatabase> db(new ScratchDatabase());
+  Target target;
+  target.kind = options_.engine;
+  ConnectOptions connect = connect_;
+  if (options_.engine == EngineKind::kSqlite) {
+    db->name_ = (dir_ / fmt::format("scratch-{}.db", ++created_)).string();
+    target.conninfo = db->name_;
+    target.display = "sqlite:" + db->name_;
+    connect.create_if_missing = true;
+  } else {
+    std::string name = fmt::format("ratchet_scratch_{}_{}", UniqueSuffix(), ++created_);
+    // template0: nothing the server's template1 holds leaks into the
+    // comparison, and no other session can be using it.
+    Status made = admin_->Execute(fmt::format("CREATE DATABASE {} TEMPLATE template0", name));
+    if (!made.ok()) return made.WithContext("cannot create a scratch database");
+    db->name_ = name;
+    auto conninfo = WithDatabase(options_.server, name);
+    if (!conninfo.ok()) return conninfo.status();
+    target.conninfo = *conninfo;
+    target.display = postgres::DisplayName(*conninfo);
+  }
+  db->server_ = this;  // from here on, the destructor removes it
+  auto conn = Connect(target, connect);
+  if (!conn.ok()) return conn.status().WithContext("cannot open a scratch database");
+  db->conn_ = std::move(*conn);
+  return db;
+}
+
+void ScratchServer::Remove(ScratchDatabase* database) {
+  database->conn_.reset();  // close before dropping: a database in use cannot be dropped
+  if (options_.engine == EngineKind::kSqlite) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+      fs::remove(database->name_ + suffix, ec);
+    }
+    return;
+  }
+  const char* force = server_version_ >= 130000 ? " WITH (FORCE)" : "";
+  admin_->Execute(fmt::format("DROP DATABASE IF EXISTS {}{}", database->name_, force));
+}
+
+Status LoadSchemaFile(Connection& conn, const fs::path& set_dir, const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string shown = path.lexically_relative(set_dir).string();
+  if (!in) return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  Status s = conn.ExecuteScript(text);
+  if (s.ok()) return s;
+  size_t at = 0;
+  if (const DbError* e = s.db_error(); e != nullptr && e->statement_offset != std::string::npos) {
+    at = e->statement_offset;
+    if (e->error_offset != std::string::npos) at += e->error_offset;
+  }
+  int line, column;
+  OffsetToLineColumn(text, at, &line, &column);
+  return Status(Code::kInvalidSet,
+                fmt::format("{}:{}:{}: the fresh-install schema does not load: {}", shown, line,
+                            column, s.message()));
+}
+
+}  // namespace ratchet

@@ -1,0 +1,172 @@
+// `ratchet verify`: proves on scratch databases that upgrading from every
+// release (and from empty) gives exactly the schema of a fresh install.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "common.h"
+#include "ratchet/verify.h"
+
+namespace ratchet::tool {
+namespace {
+
+struct VerifyCommandOptions {
+  CommonOptions common;
+  std::string scratch;
+  bool idempotent = false;
+};
+
+const DiffLabels kLabels{"the fresh install", "the upgraded database"};
+
+std::string From(const VerifyRun& run) { return run.from.empty() ? "empty" : run.from; }
+
+// Prints a line per run and per item applied again as each finishes.
+class VerifyLines : public VerifyListener {
+ public:
+  void RunDone(const VerifyRun& run) override {
+    std::string label = fmt::format("  from {:<8} by {:<20}", From(run), run.path);
+    if (!run.error.ok()) {
+      std::cout << label << "failed\n      " << run.error.message() << "\n";
+    } else if (run.differences.empty()) {
+      std::cout << label << "ok\n";
+    } else {
+      std::cout << label << fmt::format("{} difference(s)\n", run.differences.size());
+      for (const Difference& d : run.differences) {
+        std::cout << "      " << FormatDifference(d, kLabels) << "\n";
+      }
+    }
+    std::cout << std::flush;
+  }
+
+  void ItemRerunDone(const Item& item, const ItemRerun* problem) override {
+    if (!rerun_banner_shown_) {
+      std::cout << "Applying every item again on a database at the head:\n";
+      rerun_banner_shown_ = true;
+    }
+    std::string label = fmt::format("  {:<7} items/{}: ", item.version.ToString(), item.file_name);
+    if (problem == nullptr) {
+      std::cout << label << "idempotent\n";
+    } else if (!problem->error.ok()) {
+      std::cout << label << "fails when applied again\n      " << problem->error.message() << "\n";
+    } else {
+      std::cout << label << "changes the schema when applied again\n";
+      for (const Difference& d : problem->changes) {
+        std::cout << "      " << FormatDifference(d, {"the first run", "the second run"}) << "\n";
+      }
+    }
+    std::cout << std::flush;
+  }
+
+ private:
+  bool rerun_banner_shown_ = false;
+};
+
+// The engine and the server to build scratch databases on: --scratch, else
+// the database's own server; SQLite needs no server.
+Result<ScratchOptions> ChooseScratch(const VerifyCommandOptions& options) {
+  ScratchOptions scratch;
+  if (!options.scratch.empty()) {
+    auto target = ParseTarget(options.scratch);
+    if (!target.ok()) return target.status().WithContext("--scratch");
+    if (target->kind != EngineKind::kPostgres) {
+      return Status(Code::kInvalidArgument,
+                    "--scratch names a PostgreSQL server; SQLite scratch databases are "
+                    "temporary files and need no --scratch");
+    }
+    scratch.engine = EngineKind::kPostgres;
+    scratch.server = target->conninfo;
+    return scratch;
+  }
+  auto targets = ResolveTargets(options.common);
+  if (!targets.ok()) {
+    // Nothing names a database: verify on SQLite, which needs no server.
+    if (targets.status().code() == Code::kInvalidArgument && options.common.dbs.empty()) {
+      return scratch;
+    }
+    return targets.status();
+  }
+  const Target& target = targets->front();
+  scratch.engine = target.kind;
+  if (target.kind == EngineKind::kPostgres) scratch.server = target.conninfo;
+  return scratch;
+}
+
+int RunVerify(const VerifyCommandOptions& options) {
+  auto scratch = ChooseScratch(options);
+  if (!scratch.ok()) return ReportError(scratch.status());
+  LoadOptions load;
+  load.parse_for = scratch->engine;
+  auto set = LoadUpgradeSet(options.common.set_dir, load);
+  if (!set.ok()) return ReportError(set.status());
+  const std::string engine = EngineName(scratch->engine);
+  if (!set->project.engines.empty() &&
+      std::find(set->project.engines.begin(), set->project.engines.end(), engine) ==
+          set->project.engines.end()) {
+    return ReportError(Status(Code::kInvalidArgument,
+                              fmt::format("the set does not support {} (engines in "
+                                          "ratchet.toml); pass --scratch with a server of an "
+                                          "engine it supports",
+                                          engine)));
+  }
+
+  std::cout << fmt::format(
+      "Verifying {} on {} scratch databases: every upgrade must equal a "
+      "fresh install of the newest release\n",
+      set->project.name.empty() ? set->dir.string() : set->project.name, engine);
+  VerifyOptions verify;
+  verify.scratch = *scratch;
+  verify.idempotent = options.idempotent;
+  VerifyLines listener;
+  auto report = VerifyUpgradeSet(*set, verify, &listener);
+  if (!report.ok()) return ReportError(report.status());
+
+  for (const std::string& release : report->without_schema) {
+    std::cout << fmt::format("  release {} has no schema/{}.sql: not verified from there\n",
+                             release, release);
+  }
+  size_t failed = 0;
+  for (const VerifyRun& run : report->runs) failed += run.ok() ? 0 : 1;
+  if (report->ok()) {
+    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}",
+                             report->runs.size(), report->head);
+    if (report->idempotence_checked) {
+      std::cout << fmt::format("; all {} item(s) are idempotent", report->items_rerun);
+    }
+    std::cout << ".\n";
+    return 0;
+  }
+  if (failed == 0) {
+    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}",
+                             report->runs.size(), report->head);
+  } else {
+    std::cout << fmt::format("verify: {} of {} run(s) do not reach the fresh install of {}", failed,
+                             report->runs.size(), report->head);
+  }
+  if (report->idempotence_checked) {
+    std::cout << fmt::format("; {} of {} item(s) are not idempotent", report->not_idempotent.size(),
+                             report->items_rerun);
+  }
+  std::cout << ".\nFix the items (or the schema files) named above, then run verify again.\n";
+  return ExitCodeFor(Status(Code::kCheckFailed, ""));
+}
+
+}  // namespace
+
+void SetupVerifyCommand(CLI::App& app, Runner* run) {
+  auto options = std::make_shared<VerifyCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "verify",
+      "prove on scratch databases that upgrading from each release equals a fresh install");
+  AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
+  cmd->add_option("--scratch", options->scratch,
+                  "PostgreSQL server for scratch databases (the role needs CREATEDB); default: "
+                  "the --db server; SQLite uses temporary files");
+  cmd->add_flag("--idempotent", options->idempotent,
+                "also apply every item a second time: nothing may fail or change");
+  cmd->callback([options, run] { *run = [options] { return RunVerify(*options); }; });
+}
+
+const CommandRegistration kVerifyRegistered(95, SetupVerifyCommand);
+
+}  // namespace ratchet::tool
