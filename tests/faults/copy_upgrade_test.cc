@@ -212,3 +212,29 @@ TEST_P(CopyUpgrade, KilledAtAnyPointRecoverConverges) {
 
 }  // namespace
 }  // namespace ratchet::testing
+
+namespace ratchet::testing {
+namespace {
+
+class SqliteCopyUpgrade : public CopyUpgrade {};
+INSTANTIATE_TEST_SUITE_P(Engines, SqliteCopyUpgrade, ::testing::Values(EngineKind::kSqlite),
+                         [](const auto&) { return std::string("Sqlite"); });
+
+TEST_P(SqliteCopyUpgrade, RefusesAFileInWalModeAndChangesNothing) {
+  ASSERT_EQ(RatchetOn(BookshopSet(), db(), {"upgrade", "--to", "1.0"}).exit_code, 0);
+  ASSERT_EQ(Value("PRAGMA journal_mode = WAL"), "wal");
+  const DatabaseImage before = TakeImage(db());
+  RunResult refused = RatchetOn(BookshopSet(), db(), {"copy-upgrade"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.all();
+  EXPECT_THAT(refused.err, HasSubstr("WAL mode"));
+  EXPECT_THAT(refused.err, HasSubstr("PRAGMA journal_mode=DELETE"));
+  const std::string path = db().substr(7);
+  for (const char* left : {".copying", ".new", ".old"}) {
+    EXPECT_FALSE(fs::exists(path + left)) << left;
+  }
+  DatabaseImage after = TakeImage(db());
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+}
+
+}  // namespace
+}  // namespace ratchet::testing
