@@ -82,6 +82,13 @@ std::vector<std::string> Words(const std::string& text) {
 
 }  // namespace
 
+std::vector<std::string> NextCommand(const std::string& status_text) {
+  const std::string next = LineValue(status_text, "Next");
+  std::vector<std::string> words = Words(next.substr(0, next.find("  (")));
+  if (words.empty() || words[0] != "ratchet") return {};
+  return std::vector<std::string>(words.begin() + 1, words.end());
+}
+
 std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& start, size_t step,
                                 const FaultCase& fault, const DatabaseImage& expected,
                                 const std::string& reference) {
@@ -113,15 +120,14 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
   auto json = nlohmann::json::parse(json_run.out, nullptr, false);
   if (json.is_discarded()) return "status --json printed no JSON: " + json_run.out;
   const std::string next = LineValue(text.out, "Next");
-  // The command itself, without the alternatives status adds in brackets.
-  const std::string command_to_run = next.substr(0, next.find("  ("));
+  const std::vector<std::string> next_args = NextCommand(text.out);
   if (json["next"].is_string() ? json["next"] != next : !next.empty()) {
     problem("status and status --json name different next commands");
   }
   const auto& stopped = json["stopped"];
   const bool copy_unfinished =
       json["copy_upgrade"].is_object() && json["copy_upgrade"]["unfinished"] == true;
-  if (copy_unfinished && command_to_run.find("copy-upgrade --recover") == std::string::npos) {
+  if (copy_unfinished && next.find("copy-upgrade --recover") == std::string::npos) {
     problem("status does not name copy-upgrade --recover for an unfinished copy-upgrade");
   }
   if (!stopped.is_null()) {
@@ -143,11 +149,10 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
   // at rest with something still to do: the operator runs the same command
   // again. One that stopped after recording its end left nothing to do.
   if (!stopped.is_null() || copy_unfinished) {
-    std::vector<std::string> words = Words(command_to_run);
-    if (words.empty() || words[0] != "ratchet") {
+    if (next_args.empty()) {
       problem("the next command is not a ratchet command: " + next);
     } else {
-      RunResult resumed = RunRatchet(std::vector<std::string>(words.begin() + 1, words.end()));
+      RunResult resumed = RunRatchet(next_args);
       if (resumed.exit_code != 0) problem(fmt::format("'{}' failed: {}", next, resumed.all()));
     }
   } else if (!next.empty()) {

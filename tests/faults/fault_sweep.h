@@ -55,6 +55,11 @@ std::vector<FaultCase> ChooseCases(const std::map<std::string, long>& passes);
 // True when RATCHET_FAULTS=all asks for the full sweep.
 bool FullSweep();
 
+// The arguments of the command `ratchet status` printed on its Next line
+// (without "ratchet" and without the alternatives it adds in brackets);
+// empty when there is none or it is not a ratchet command.
+std::vector<std::string> NextCommand(const std::string& status_text);
+
 class FaultSweep : public EngineTest {
  protected:
   // Runs the sweep of `scenario` on this test's engine. Reports every case
