@@ -96,6 +96,10 @@ struct Project {
   std::vector<Release> releases;
   std::string min_server_version;
   std::vector<std::string> required_extensions;
+  // [requirements.settings]: name and required value, e.g. wal_level =
+  // "logical" or max_connections = ">= 100" (PostgreSQL settings; SQLite
+  // pragmas such as journal_mode = "wal").
+  std::vector<std::pair<std::string, std::string>> required_settings;
 };
 
 struct UpgradeSet {

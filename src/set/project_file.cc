@@ -75,6 +75,34 @@ Status ReadDuration(const toml::table& table, std::string_view key,
   return Status::Ok();
 }
 
+// [requirements.settings]: a table of setting names and the values they
+// must have, each a string: "logical", or a comparison such as ">= 100".
+Status ReadSettings(const toml::table& requirements,
+                    std::vector<std::pair<std::string, std::string>>* out) {
+  const toml::node* node = requirements.get("settings");
+  if (!node) return Status::Ok();
+  const toml::table* settings = node->as_table();
+  if (!settings) {
+    return Bad(*node, "'settings' must be a table, e.g. [requirements.settings] with "
+                      "wal_level = \"logical\"");
+  }
+  static const std::regex kName("[A-Za-z_][A-Za-z0-9_.]*");
+  for (const auto& [key, value] : *settings) {
+    std::string name(key.str());
+    auto text = value.value<std::string>();
+    if (!std::regex_match(name, kName)) {
+      return Bad(value, fmt::format("setting '{}' is not a setting name", name));
+    }
+    if (!value.is_string() || !text) {
+      return Bad(value, fmt::format("setting '{}' must be a string: the value it must have, e.g. "
+                                    "\"on\", or a comparison such as \">= 100\"",
+                                    name));
+    }
+    out->emplace_back(name, *text);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ReadProjectFile(const std::filesystem::path& path, Project* project,
@@ -117,9 +145,11 @@ Status ReadProjectFile(const std::filesystem::path& path, Project* project,
   if (const toml::node* node = root.get("requirements")) {
     const toml::table* t = node->as_table();
     if (!t) return Bad(*node, "[requirements] must be a table");
-    RATCHET_RETURN_IF_ERROR(CheckKeys(*t, "[requirements]", {"server-version", "extensions"}));
+    RATCHET_RETURN_IF_ERROR(
+        CheckKeys(*t, "[requirements]", {"server-version", "extensions", "settings"}));
     RATCHET_RETURN_IF_ERROR(ReadString(*t, "server-version", &project->min_server_version));
     RATCHET_RETURN_IF_ERROR(ReadStringArray(*t, "extensions", &project->required_extensions));
+    RATCHET_RETURN_IF_ERROR(ReadSettings(*t, &project->required_settings));
   }
 
   if (const toml::node* node = root.get("release")) {

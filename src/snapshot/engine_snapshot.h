@@ -19,6 +19,10 @@ Result<Snapshot> TakeSqliteSnapshot(Connection& conn, const SnapshotOptions& opt
 // and policies last).
 int KindRank(std::string_view kind);
 
+// Appends an object without properties to `snapshot` and returns it (valid
+// until the next object is added).
+SchemaObject& AddObject(Snapshot* snapshot, std::string kind, std::string key, std::string name);
+
 // Sorts the objects by kind and key, and makes keys unique.
 void SortSnapshot(Snapshot* snapshot);
 

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <map>
+#include <regex>
 #include <string>
 
 #include "snapshot/engine_snapshot.h"
@@ -63,10 +65,10 @@ class PostgresCatalog {
     RATCHET_RETURN_IF_ERROR(Schemas());
     RATCHET_RETURN_IF_ERROR(Extensions());
     RATCHET_RETURN_IF_ERROR(Relations());
+    RATCHET_RETURN_IF_ERROR(Sequences());  // before Columns, whose defaults name them
     RATCHET_RETURN_IF_ERROR(Columns());
     RATCHET_RETURN_IF_ERROR(Constraints());
     RATCHET_RETURN_IF_ERROR(Indexes());
-    RATCHET_RETURN_IF_ERROR(Sequences());
     RATCHET_RETURN_IF_ERROR(Types());
     RATCHET_RETURN_IF_ERROR(Functions());
     RATCHET_RETURN_IF_ERROR(Triggers());
@@ -86,12 +88,7 @@ class PostgresCatalog {
   }
 
   SchemaObject& Add(std::string kind, std::string key, std::string name) {
-    SchemaObject object;
-    object.kind = std::move(kind);
-    object.key = std::move(key);
-    object.name = std::move(name);
-    out_->objects.push_back(std::move(object));
-    return out_->objects.back();
+    return AddObject(out_, std::move(kind), std::move(key), std::move(name));
   }
 
   static std::string Text(const Row& row, size_t i) { return row.at(i).value_or(""); }
@@ -184,7 +181,7 @@ class PostgresCatalog {
       SchemaObject& o = Add("column", name, name);
       o.properties.emplace_back("type", Text(r, 3));
       o.properties.emplace_back("nullable", r[4] == "t" ? "no" : "yes");
-      Put(&o.properties, "default", r[5]);
+      Put(&o.properties, "default", OwnSequenceByMeaning(r[5]));
       if (r[6].has_value())
         o.properties.emplace_back("generated", "ALWAYS AS (" + Text(r, 6) + ") STORED");
       Put(&o.properties, "collation", r[7]);
@@ -266,6 +263,7 @@ class PostgresCatalog {
       // A sequence made for a serial or identity column is known by its
       // column; PostgreSQL chose its name.
       bool generated = owned && IsGeneratedName(Text(r, 1), Text(r, 10));
+      if (generated) generated_sequences_[name] = "owned by " + Text(r, 9);
       SchemaObject& o = Add("sequence", generated ? "owned by " + Text(r, 9) : name,
                             generated ? name + " (owned by " + Text(r, 9) + ")" : name);
       if (!generated) Put(&o.properties, "owned by", r[9]);
@@ -400,10 +398,23 @@ class PostgresCatalog {
         });
   }
 
+  // A serial column's default names its sequence, whose name PostgreSQL
+  // chose: nextval('orders_id_seq1'::regclass) reads as the sequence's
+  // meaning instead.
+  std::optional<std::string> OwnSequenceByMeaning(const std::optional<std::string>& value) const {
+    static const std::regex kNextval("nextval\\('([^']+)'::regclass\\)");
+    std::smatch m;
+    if (!value || !std::regex_match(*value, m, kNextval)) return value;
+    auto it = generated_sequences_.find(m[1].str());
+    if (it == generated_sequences_.end()) return value;
+    return "nextval(sequence " + it->second + ")";
+  }
+
   Connection& conn_;
   std::string schema_;
   Snapshot* out_;
   int server_version_ = 0;
+  std::map<std::string, std::string> generated_sequences_;  // name -> "owned by t.c"
 };
 
 }  // namespace

@@ -48,6 +48,15 @@ int KindRank(std::string_view kind) {
   return static_cast<int>(std::size(kOrder));
 }
 
+SchemaObject& AddObject(Snapshot* snapshot, std::string kind, std::string key, std::string name) {
+  SchemaObject object;
+  object.kind = std::move(kind);
+  object.key = std::move(key);
+  object.name = std::move(name);
+  snapshot->objects.push_back(std::move(object));
+  return snapshot->objects.back();
+}
+
 void SortSnapshot(Snapshot* snapshot) {
   auto& objects = snapshot->objects;
   std::sort(objects.begin(), objects.end(), [](const SchemaObject& a, const SchemaObject& b) {

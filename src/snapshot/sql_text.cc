@@ -86,6 +86,12 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+std::string AsciiUpper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::vector<SqlToken> TokenizeSql(std::string_view text) {
   std::vector<SqlToken> tokens;
   ScanSql(text, [&](SqlSegment kind, size_t begin, size_t end) {

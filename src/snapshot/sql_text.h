@@ -43,8 +43,9 @@ std::string JoinTokens(const std::vector<SqlToken>& tokens, size_t begin, size_t
 // TokenizeSql followed by JoinTokens over every token.
 std::string NormaliseSql(std::string_view text, bool fold_case);
 
-// Lower-cases ASCII letters.
+// Lower-cases, or upper-cases, ASCII letters.
 std::string AsciiLower(std::string_view text);
+std::string AsciiUpper(std::string_view text);
 
 }  // namespace ratchet
 

@@ -18,11 +18,6 @@ namespace {
 
 using Props = std::vector<std::pair<std::string, std::string>>;
 
-std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // Returns the index of the token just past the object name of a CREATE
 // statement ("CREATE [TEMP] [UNIQUE|VIRTUAL] <kind> [IF NOT EXISTS]
 // [schema.]name"), or tokens.size() if it is not one.
@@ -162,12 +157,7 @@ class SqliteCatalog {
   }
 
   SchemaObject& Add(std::string kind, std::string key, std::string name) {
-    SchemaObject object;
-    object.kind = std::move(kind);
-    object.key = std::move(key);
-    object.name = std::move(name);
-    out_->objects.push_back(std::move(object));
-    return out_->objects.back();
+    return AddObject(out_, std::move(kind), std::move(key), std::move(name));
   }
 
   Result<QueryResult> Pragma(const char* pragma, const std::string& name) {
@@ -190,7 +180,7 @@ class SqliteCatalog {
       order += (order.empty() ? "" : ", ") + column;
       std::string key = table + "." + AsciiLower(column);
       SchemaObject& o = Add("column", key, name + "." + column);
-      o.properties.emplace_back("type", Upper(NormaliseSql(c[2].value_or(""), true)));
+      o.properties.emplace_back("type", AsciiUpper(NormaliseSql(c[2].value_or(""), true)));
       o.properties.emplace_back("nullable", c[3] == "1" ? "no" : "yes");
       if (c[4].has_value()) o.properties.emplace_back("default", NormaliseSql(*c[4], true));
       const TableText::Column& extra = text.columns[AsciiLower(column)];
@@ -201,7 +191,7 @@ class SqliteCatalog {
     }
 
     SchemaObject& t = Add("table", table, name);
-    if (Upper(sql).rfind("CREATE VIRTUAL", 0) == 0) {
+    if (AsciiUpper(sql).rfind("CREATE VIRTUAL", 0) == 0) {
       std::vector<SqlToken> tokens = TokenizeSql(sql);
       t.properties.emplace_back("virtual",
                                 JoinTokens(tokens, AfterCreatedName(tokens), tokens.size(), true));

@@ -419,3 +419,40 @@ RATCHET_ALL_ENGINES(Online);
 
 }  // namespace
 }  // namespace ratchet::testing
+
+namespace ratchet::testing {
+namespace {
+
+class PreChecks : public EngineTest {};
+
+TEST_P(PreChecks, UpgradeAndPrepareStopOnAProblemUnlessToldToSkipTheCheck) {
+  WriteSet({{"V1__1__create_users.sql",
+             "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+             "INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com');\n"},
+            {"V2__2__unique_email.sql",
+             "-- ratchet: check\n"
+             "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;\n"
+             "-- ratchet: finalize\n"
+             "CREATE UNIQUE INDEX users_email_key ON users (email);\n"}});
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  for (const char* command : {"upgrade", "prepare"}) {
+    RunResult r = Ratchet(command);
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.all();
+    EXPECT_NE(r.all().find("V2"), std::string::npos) << r.all();
+    EXPECT_NE(r.all().find("a@example.com"), std::string::npos) << r.all();
+    EXPECT_NE(r.err.find("--skip-check"), std::string::npos) << r.err;
+    EXPECT_EQ(Value("SELECT count(*) FROM " + Books("items")), "1");
+    EXPECT_EQ(Value("SELECT status FROM " + Books("state")), "active");
+  }
+  // Skipping the check lets the upgrade meet the problem itself.
+  RunResult skipped = Ratchet("upgrade", {"--skip-check"});
+  EXPECT_EQ(skipped.exit_code, 1) << skipped.all();
+  ASSERT_TRUE(Open()->Execute("DELETE FROM users WHERE id = 2").ok());
+  RunResult clean = Ratchet("upgrade");
+  EXPECT_EQ(clean.exit_code, 0) << clean.all();
+}
+
+RATCHET_ALL_ENGINES(PreChecks);
+
+}  // namespace
+}  // namespace ratchet::testing

@@ -234,7 +234,9 @@ TEST_P(Upgrade, SecondRatchetWaitsForTheLockThenExits4NamingTheHolder) {
   RunResult blocked = Ratchet("upgrade", {"--lock-wait", "300ms"});
   EXPECT_EQ(blocked.exit_code, 4) << blocked.all();
   EXPECT_THAT(blocked.err, HasSubstr("pid"));
-  if (is_sqlite()) EXPECT_THAT(blocked.err, HasSubstr("pid " + std::to_string(getpid())));
+  if (is_sqlite()) {
+    EXPECT_THAT(blocked.err, HasSubstr("pid " + std::to_string(getpid())));
+  }
   EXPECT_EQ(Tables(), (std::vector<std::string>{"t"}));
 
   holder->ReleaseUpgradeLock();

@@ -18,7 +18,7 @@ class Detect : public ChecksTest {
   void DetectsRelease(const std::string& release) {
     CopyBookshop();
     Load(BookshopSchema(release));
-    RunResult r = RatchetWithScratch("baseline", {"--detect"});
+    RunResult r = Ratchet("baseline", {"--detect"});  // scratch databases on the --db server
     ASSERT_EQ(r.exit_code, 0) << r.all();
     EXPECT_THAT(r.out, HasSubstr("matches the fresh install of release " + release + " exactly"));
     EXPECT_THAT(r.out, HasSubstr("Next: mark its items applied with: ratchet baseline "));
@@ -42,7 +42,7 @@ TEST_P(Detect, ADatabaseBuiltFromRelease30IsRelease30) { DetectsRelease("3.0"); 
 TEST_P(Detect, ADatabaseThatMatchesNoReleaseIsShownTheClosestAndTheDifferences) {
   CopyBookshop();
   Load(BookshopSchema("1.1") + "\nALTER TABLE books ADD COLUMN shelf TEXT;\n");
-  RunResult r = RatchetWithScratch("baseline", {"--detect"});
+  RunResult r = Ratchet("baseline", {"--detect"});  // scratch databases on the --db server
   EXPECT_EQ(r.exit_code, 3) << r.all();
   EXPECT_THAT(r.out, HasSubstr("matches no release exactly; the closest is 1.1 with 2 "
                                "difference(s)"));

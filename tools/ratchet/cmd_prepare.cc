@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "precheck.h"
 #include "ratchet/online.h"
 
 namespace ratchet::tool {
@@ -15,6 +16,7 @@ struct PrepareCommandOptions {
   CommonOptions common;
   std::string to;
   bool allow_unknown = false;
+  bool skip_check = false;
   bool freeze = false;
 };
 
@@ -43,6 +45,13 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
                      conn.display_name());
   LineReporter reporter(out, live);
   reporter.set_done_word("prepared");
+  if (!options.skip_check) {
+    Status checked = RunPreChecks(conn, **set, prepare.upgrade.target, out);
+    if (!checked.ok()) {
+      ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
+      return FailedResult(conn.display_name(), checked);
+    }
+  }
   auto summary = PrepareItems(conn, **set, prepare, &reporter);
   if (!summary.ok()) {
     const Status& st = summary.status();
@@ -110,6 +119,8 @@ void SetupPrepareCommand(CLI::App& app, Runner* run) {
   cmd->add_option("--to", options->to, "stop at this version (V3, V2.1) or release name");
   cmd->add_flag("--allow-unknown", options->allow_unknown,
                 "proceed although the database has items this set does not know");
+  cmd->add_flag("--skip-check", options->skip_check,
+                "do not run the pre-upgrade checks ('ratchet check') first");
   cmd->add_flag("--freeze", options->freeze,
                 "refuse DDL from every other session until finalize or rollback (PostgreSQL)");
   cmd->callback([options, run] { *run = [options] { return RunPrepare(*options); }; });

@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "precheck.h"
 
 namespace ratchet::tool {
 namespace {
@@ -13,6 +14,7 @@ struct UpgradeCommandOptions {
   CommonOptions common;
   std::string to;
   bool allow_unknown = false;
+  bool skip_check = false;
 };
 
 // Upgrades one database, writing its item lines to `out`.
@@ -45,6 +47,13 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   out << fmt::format("Upgrading {} with {} ({} item file(s))\n", conn.display_name(),
                      s.project.name.empty() ? s.dir.string() : s.project.name, s.items.size());
   LineReporter reporter(out, live);
+  if (!options.skip_check) {
+    Status checked = RunPreChecks(conn, s, upgrade.target, out);
+    if (!checked.ok()) {
+      ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
+      return FailedResult(conn.display_name(), checked);
+    }
+  }
   auto summary = Upgrade(conn, s, upgrade, &reporter);
   if (!summary.ok()) {
     const Status& st = summary.status();
@@ -118,6 +127,8 @@ void SetupUpgradeCommand(CLI::App& app, Runner* run) {
   cmd->add_option("--to", options->to, "stop at this version (V3, V2.1) or release name");
   cmd->add_flag("--allow-unknown", options->allow_unknown,
                 "proceed although the database has items this set does not know");
+  cmd->add_flag("--skip-check", options->skip_check,
+                "do not run the pre-upgrade checks ('ratchet check') first");
   cmd->callback([options, run] { *run = [options] { return RunUpgrade(*options); }; });
 }
 

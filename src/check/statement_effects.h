@@ -1,0 +1,149 @@
+// What a statement will do to a database, read from the statement alone:
+// the objects it creates and removes, the tables it rewrites, scans or
+// indexes under a lock, and why running it twice would fail. check refines
+// this with the live catalog; lint uses it as it is.
+#ifndef RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
+#define RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ratchet/engine.h"
+#include "ratchet/status.h"
+
+namespace ratchet {
+
+// A named object. Names are as the engine folds them (PostgreSQL: the
+// parser's; SQLite: lower-cased, since SQLite names ignore case).
+struct ObjectName {
+  enum class Space {
+    kSchema,
+    kRelation,  // PostgreSQL tables, views, indexes, sequences; SQLite tables, indexes, views
+    kType,
+    kFunction,
+    kTrigger,
+    kColumn,
+    kConstraint,
+    kExtension,
+  };
+  Space space = Space::kRelation;
+  std::string what;    // for messages: "table", "index", "view", "function" ...
+  std::string schema;  // "" for the default schema
+  std::string name;
+  std::string table;  // column, constraint, trigger: the table they belong to
+  // Functions: the argument types as to_regprocedure reads them, "(int4, text)".
+  std::string arguments;
+
+  // Identifies the object within one database, e.g. "column|public|books|isbn".
+  std::string Key() const;
+  // "table books", "column books.isbn", "trigger audit on books".
+  std::string Describe() const;
+};
+
+struct Creation {
+  ObjectName object;
+  bool if_not_exists = false;  // IF NOT EXISTS: an existing object is kept
+  bool or_replace = false;     // OR REPLACE: an existing object is replaced
+};
+
+// Work on an existing table that blocks its writers (or, on SQLite, every
+// writer of the database) while it lasts.
+struct TableWork {
+  enum class Kind {
+    kRewrite,     // the table is copied: time and disk room grow with its size
+    kScan,        // every row is read under the lock
+    kIndexBuild,  // an index is built while writes wait
+  };
+  Kind kind = Kind::kRewrite;
+  std::string schema;
+  std::string table;            // "" with whole_database
+  bool whole_database = false;  // SQLite VACUUM
+  std::string lock;             // "ACCESS EXCLUSIVE", "SHARE", "the database write lock" ...
+  std::string reason;           // what does it, e.g. "ALTER COLUMN status TYPE varchar(20)"
+  // Refinements only the catalog (or an earlier statement) can decide:
+  // ADD COLUMN with a default calling these functions rewrites only if one
+  // of them is volatile.
+  std::vector<std::string> default_functions;
+  // SET NOT NULL scans unless a validated CHECK (column IS NOT NULL) exists.
+  std::string not_null_column;
+  // ALTER COLUMN TYPE rewrites unless the new type is binary-coercible.
+  std::string type_column;
+  std::string new_type;
+  bool has_using = false;  // ALTER COLUMN TYPE ... USING: always rewrites
+};
+
+struct StatementEffects {
+  size_t offset = 0;  // of the statement within the section text
+  size_t length = 0;
+  std::vector<Creation> creates;
+  std::vector<ObjectName> removes;  // dropped, or renamed away
+  std::vector<TableWork> work;
+  // A CHECK (column IS NOT NULL) this statement adds, and the constraints
+  // it validates (by name): what lets a later SET NOT NULL skip its scan.
+  struct NotNullProof {
+    std::string schema, table, column, constraint;
+    bool not_valid = false;
+  };
+  std::vector<NotNullProof> not_null_proofs;
+  std::vector<std::string> validates;
+  // Why running the statement a second time would fail or do it twice.
+  struct Repeat {
+    std::string reason;
+    // When the reason is that `object` would exist already: a DROP ... IF
+    // EXISTS of it earlier in the same section makes the pair safe.
+    std::string object_key;
+  };
+  std::vector<Repeat> not_idempotent;
+  std::vector<std::string> extensions_created;
+};
+
+// "ALTER COLUMN status TYPE varchar(20) rewrites orders holding an ACCESS
+// EXCLUSIVE lock: its reads and writes wait until it is done", with the
+// table's size after its name when `size` is not empty.
+std::string DescribeWork(const TableWork& work, const std::string& size);
+
+// How to avoid the lock, or "" when there is no simple way.
+std::string WorkAdvice(const TableWork& work, EngineKind engine);
+
+// Splits `text` (one section of an item) with `engine`'s parser and reads
+// each statement's effects. Returns kInvalidSet if it does not parse.
+Result<std::vector<StatementEffects>> AnalyseSection(EngineKind engine, std::string_view text);
+
+// The PostgreSQL and SQLite readers behind AnalyseSection.
+Result<std::vector<StatementEffects>> AnalysePostgresSection(std::string_view text);
+Result<std::vector<StatementEffects>> AnalyseSqliteSection(std::string_view text);
+
+// Walks statements in the order they will run and keeps what earlier ones
+// did, so that later ones are judged against the schema as it will be:
+// work on a table an earlier statement created is no concern (it is new and
+// small), and SET NOT NULL after a validated CHECK (column IS NOT NULL) on
+// it only reads the catalog.
+class EffectsWalk {
+ public:
+  // Feeds the next statement; returns the work of it that still matters.
+  std::vector<TableWork> Next(const StatementEffects& statement);
+
+  // True if a statement fed so far created `object` (and nothing since
+  // removed it), or created or removed the table it belongs to.
+  bool CreatedEarlier(const ObjectName& object) const;
+  bool RemovedEarlier(const ObjectName& object) const;
+  bool TableIsNew(const std::string& schema, const std::string& table) const;
+
+  // Forgets what was created and removed, keeping the NOT NULL proofs:
+  // lint judges each item against a database that has everything earlier
+  // items made, with data in it.
+  void NewItem();
+
+ private:
+  std::set<std::string> created_;
+  std::set<std::string> removed_;
+  std::set<std::string> proven_not_null_;                // "schema|table|column"
+  std::map<std::string, std::string> not_valid_proofs_;  // constraint name -> "schema|table|column"
+};
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
