@@ -159,6 +159,27 @@ TEST_P(CopyUpgrade, AFailedUpgradeOfTheCopyLeavesTheOriginalAsItWas) {
   EXPECT_EQ(Leftovers(db), "");
 }
 
+TEST_P(CopyUpgrade, ChecksTheOriginalFirstAndStopsWithNothingChanged) {
+  WriteSet({{"V1__1__create_users.sql",
+             "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+             "INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com');\n"},
+            {"V2__2__unique_email.sql",
+             "-- ratchet: check\n"
+             "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;\n"
+             "-- ratchet: finalize\n"
+             "CREATE UNIQUE INDEX users_email_key ON users (email);\n"}});
+  const std::string db = ExtraDatabase();
+  ASSERT_EQ(RatchetOn(set_dir(), db, {"upgrade", "--to", "V1"}).exit_code, 0);
+  WaitUntilIdle(db);
+  RunResult r = RatchetOn(set_dir(), db, {"copy-upgrade"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_THAT(r.all(), HasSubstr("a@example.com"));
+  RunResult status = RatchetOn(set_dir(), db, {"status", "--json"});
+  auto j = nlohmann::json::parse(status.out);
+  EXPECT_TRUE(j["copy_upgrade"].is_null()) << j.dump();
+  EXPECT_EQ(j["status"], "active");
+}
+
 class PostgresCopyUpgrade : public CopyUpgrade {};
 INSTANTIATE_TEST_SUITE_P(Engines, PostgresCopyUpgrade, ::testing::Values(EngineKind::kPostgres),
                          [](const auto&) { return std::string("Postgres"); });

@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "precheck.h"
 #include "ratchet/copy.h"
 
 namespace ratchet::tool {
@@ -17,7 +18,19 @@ struct CopyUpgradeCommandOptions {
   std::string to;
   bool allow_unknown = false;
   bool recover = false;
+  bool skip_check = false;
 };
+
+// The pre-upgrade checks, on the original, before anything is frozen or
+// copied: a problem they find stops the run with nothing changed. The
+// connection is closed again before the copy (PostgreSQL copies only a
+// database nobody uses).
+Status CheckOriginal(const Target& target, std::shared_ptr<const UpgradeSet> set,
+                     const std::optional<Version>& to, std::ostream& out) {
+  auto session = OpenTarget(target, set, OpenMode::kMustExist);
+  if (!session.ok()) return session.status();
+  return RunPreChecks(*session->conn, *set, to, out);
+}
 
 DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache& sets,
                               std::chrono::milliseconds wait, const Target& target,
@@ -40,6 +53,13 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
   const std::string recover = CommandLine("copy-upgrade --recover", options.common, target.display);
   out << fmt::format("Copy-upgrade of {}{}\n", target.display,
                      options.recover ? ", continuing an interrupted run" : "");
+  if (!options.recover && !options.skip_check) {
+    Status checked = CheckOriginal(target, *set, copy.upgrade.target, out);
+    if (!checked.ok()) {
+      err << "ratchet: error: " << checked.message() << "\n";
+      return FailedResult(target.display, checked);
+    }
+  }
   LineReporter reporter(out, live);
   auto summary = CopyUpgrade(target, **set, copy, &reporter);
   if (!summary.ok()) {
@@ -111,6 +131,8 @@ void SetupCopyUpgradeCommand(CLI::App& app, Runner* run) {
                 "proceed although the database has items this set does not know");
   cmd->add_flag("--recover", options->recover,
                 "continue a copy-upgrade that stopped before it finished");
+  cmd->add_flag("--skip-check", options->skip_check,
+                "do not run the pre-upgrade checks ('ratchet check') on the original first");
   cmd->callback([options, run] { *run = [options] { return RunCopyUpgrade(*options); }; });
 }
 
