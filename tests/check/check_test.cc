@@ -80,7 +80,7 @@ RATCHET_ALL_ENGINES(Check);
 
 TEST_P(Check, ReportsEachKindOfProblemWithTheRightItemAndWritesNothing) {
   WriteTroubledSet();
-  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   Load(
       "INSERT INTO users (id, email, note) VALUES (1, 'ann@shop', 'a'), (2, 'bob@shop', 'b'), "
       "(3, 'ann@shop', 'c');\n"
@@ -129,7 +129,7 @@ TEST_P(Check, ReportsEachKindOfProblemWithTheRightItemAndWritesNothing) {
   EXPECT_EQ(State(), before);
   EXPECT_EQ(Value("SELECT count(*) FROM users WHERE id = 999"), "0");
   // And the connection's read-only mode did not outlive the check.
-  EXPECT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  EXPECT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
 }
 
 TEST_P(Check, ReportsNothingOnACleanDatabaseAndWritesNothing) {
@@ -167,7 +167,7 @@ TEST_P(Check, NamesAreJudgedInPlanOrder) {
             {"V4__4__twice.sql", "CREATE TABLE twice (id INTEGER);\n"},
             {"V5__5__twice_again.sql", "CREATE TABLE twice (id INTEGER);\n"},
             {"V6__6__kept.sql", "CREATE TABLE IF NOT EXISTS kept (id INTEGER);\n"}});
-  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   Load("CREATE TABLE kept (other TEXT);\n");
   RunResult r = Ratchet("check");
   EXPECT_EQ(r.exit_code, 3) << r.all();
@@ -181,7 +181,7 @@ TEST_P(Check, NamesAreJudgedInPlanOrder) {
 
 TEST_P(Check, JsonListsEveryFinding) {
   WriteTroubledSet();
-  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   Load("CREATE TABLE audit (id INTEGER);\n");
   RunResult r = Ratchet("check", {"--json"});
   EXPECT_EQ(r.exit_code, 3) << r.all();
@@ -201,7 +201,7 @@ TEST_P(Check, JsonListsEveryFinding) {
 TEST_P(Check, StrictCountsWarningsAndTheLibraryLeavesTheConnectionUsable) {
   WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"},
             {"V2__2__index.sql", "CREATE INDEX t_name_idx ON t (name);\n"}});
-  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   EXPECT_EQ(Ratchet("check", {"--min-table-size", "0"}).exit_code, 0);
   EXPECT_EQ(Ratchet("check", {"--min-table-size", "0", "--strict"}).exit_code, 3);
   EXPECT_EQ(Ratchet("check", {"--min-table-size", "big"}).exit_code, 2);
@@ -242,7 +242,7 @@ TEST_P(Check, PostgresAsksTheCatalogWhetherALockReallyRewritesOrScans) {
        {"V7__7__numeric_code.sql", "ALTER TABLE t ALTER COLUMN id TYPE BIGINT;\n"},
        {"V8__8__stamped.sql", "ALTER TABLE t ADD COLUMN added TIMESTAMPTZ DEFAULT now();\n"},
        {"V9__9__uuid.sql", "ALTER TABLE t ADD COLUMN token TEXT DEFAULT md5(random()::text);\n"}});
-  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   Load("INSERT INTO t SELECT g, 'c', g, g FROM generate_series(1, 100) g;\n");
   RunResult r = Ratchet("check", {"--min-table-size", "0"});
   EXPECT_EQ(r.exit_code, 0) << r.all();
