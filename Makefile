@@ -39,7 +39,7 @@ bench: build
 # of every fault point, plus the kills from outside ratchet. `make test` runs
 # a subset of it: each point's first, middle and last pass.
 test-faults: build
-	@RATCHET_FAULTS=all bash scripts/run-tests.sh $(BUILD) 'Sweep|Interruptions|FaultPoints'
+	@RATCHET_FAULTS=all bash scripts/run-tests.sh $(BUILD) 'Sweep|Interruptions|FaultPoints|StatusAfterCrash|CopyUpgrade'
 
 clean:
 	rm -rf $(BUILD)

@@ -125,6 +125,11 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
 Result<std::vector<Target>> ListDatabases(const Target& server, std::string_view pattern,
                                           const ConnectOptions& options);
 
+// The target of database `dbname` on the PostgreSQL server of `target`, with
+// the same user and connection settings. kInvalidArgument for a SQLite
+// target, or when `target`'s connection string cannot be read.
+Result<Target> TargetForDatabase(const Target& target, std::string_view dbname);
+
 }  // namespace ratchet
 
 #endif  // RATCHET_ENGINE_H_

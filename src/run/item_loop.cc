@@ -60,8 +60,9 @@ Status StoppedByLostConnection(const Item& item, const Status& lost, const std::
       "{}\nThe run stopped during {}: {}. Items before it stay {}; 'ratchet status' shows "
       "where the database stands, and running the same {} again resumes it.",
       lost.message(), item.version.ToString(),
-      RunsJournaled(item) ? "it runs outside a transaction, so it is re-run on resume"
-                          : "the server rolled back whatever it had done",
+      RunsJournaled(item, command == "prepare")
+          ? "it runs outside a transaction, so it is re-run on resume"
+          : "the server rolled back whatever it had done",
       command == "prepare" ? "prepared" : "applied", command);
   if (!lost.db_error()) return Status(Code::kUpgradeFailed, message);
   return Status::DbFailure(Code::kUpgradeFailed, message, *lost.db_error());
@@ -70,6 +71,12 @@ Status StoppedByLostConnection(const Item& item, const Status& lost, const std::
 }  // namespace
 Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command) {
   const std::string& s = state.status;
+  if (s == "rolling-back") {
+    return Status(Code::kRefused,
+                  fmt::format("{}: a rollback did not finish here: complete it with 'ratchet "
+                              "rollback' before running {}",
+                              conn.display_name(), command));
+  }
   bool online = s == "preparing" || s == "failed-prepare" || s == "prepared" || s == "finalizing";
   if (online && command == "upgrade") {
     return Status(Code::kRefused,

@@ -34,7 +34,8 @@ enum class ItemLoopStep { kApply, kPrepare };
 // prepared), skipping items already prepared when preparing. An optional
 // item's failure is recorded and the loop goes on; items that require it are
 // skipped. The first required failure is recorded in the state
-// (failed-upgrade or failed-prepare) and returned.
+// (failed-upgrade or failed-prepare) and returned. A lost connection stops
+// the loop at once with kUpgradeFailed: nothing more can be recorded.
 Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, Bookkeeping& books,
                        StateRow& state, Reporter* reporter, UpgradeSummary* summary,
                        const std::vector<AppliedItem>& recorded = {});

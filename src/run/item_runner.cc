@@ -32,8 +32,8 @@ bool RunsOutsideTransaction(const Item& item, const Section& section) {
 
 }  // namespace
 
-bool RunsJournaled(const Item& item) {
-  std::vector<const Section*> sections = StepSections(item, /*finalize_too=*/true);
+bool RunsJournaled(const Item& item, bool prepare_only) {
+  std::vector<const Section*> sections = StepSections(item, !prepare_only);
   return std::any_of(sections.begin(), sections.end(),
                      [&](const Section* s) { return RunsOutsideTransaction(item, *s); });
 }
@@ -138,9 +138,7 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   const Phase phase = prepare_only ? Phase::kPrepared : Phase::kApplied;
   const std::string done_event = prepare_only ? "item-prepared" : "item-applied";
   std::vector<const Section*> sections = StepSections(item, !prepare_only);
-  bool journaled = std::any_of(sections.begin(), sections.end(), [&](const Section* s) {
-    return RunsOutsideTransaction(item, *s);
-  });
+  bool journaled = RunsJournaled(item, prepare_only);
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -73,15 +73,16 @@ class ItemRunner {
   std::optional<Timeouts> session_timeouts_;  // what the session has now
 };
 
+// Returns true if `upgrade` (or, with `prepare_only`, `prepare`) runs a
+// section of `item` outside a transaction, journaling the item in the state
+// row (invariant 2).
+bool RunsJournaled(const Item& item, bool prepare_only = false);
+
 // Runs `attempt` until it succeeds, fails for another reason than a lock
 // timeout, or `options.max_lock_retries` retries have run out, waiting with
 // doubling backoff between tries and telling `reporter` of each retry.
 Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options,
                           Reporter* reporter, const std::function<Status()>& attempt);
-
-// Returns true if `upgrade` runs a section of `item` outside a transaction,
-// journaling the item in the state row (invariant 2).
-bool RunsJournaled(const Item& item);
 
 // Returns true if `status` is a lock timeout the runner may retry.
 bool IsLockTimeout(const Status& status);

@@ -15,13 +15,14 @@
 #include "run/rollback_guard.h"
 #include "run/transaction.h"
 #include "util/clock.h"
+#include "util/fault.h"
 
 namespace ratchet {
 namespace {
 
 bool IsOnlineState(const std::string& status) {
   return status == "preparing" || status == "failed-prepare" || status == "prepared" ||
-         status == "finalizing";
+         status == "finalizing" || status == "rolling-back";
 }
 
 std::string Where(const Item& item, const Section& section, size_t offset) {
@@ -182,11 +183,11 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
     interrupted = state->error->version;
   }
   run_state.status = "preparing";
-  // A journaled item left unfinished stays in flight until it runs again, so
-  // a crash before then still leads rollback or the next run to it.
+  // A journaled item left partly prepared stays in flight until it runs
+  // again, so a crash before then still leads rollback or the next run to it.
   run_state.in_flight.clear();
-  for (const Item* item : plan.pending) {
-    if (item->version.ToString() == interrupted && RunsJournaled(*item)) {
+  for (const Item* item : plan.pending) {  // parsed: RunsJournaled needs that
+    if (item->version.ToString() == interrupted && RunsJournaled(*item, /*prepare_only=*/true)) {
       run_state.in_flight = interrupted;
     }
   }
@@ -241,6 +242,12 @@ Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet&
     auto prepared = PreparedItems(conn, set, *recorded);
     if (!prepared.ok()) return prepared.status();
     return FinalizeReadiness::kPrepared;
+  }
+  if (s == "rolling-back") {
+    return Status(Code::kRefused,
+                  fmt::format("{}: a rollback did not finish here: run 'ratchet rollback' again "
+                              "to complete it",
+                              conn.display_name()));
   }
   if (s == "preparing" || s == "failed-prepare") {
     return Status(Code::kRefused,
@@ -361,6 +368,7 @@ Result<PivotSummary> PivotDatabase(Connection& conn, const UpgradeSet& set,
     });
     return s;
   }
+  RATCHET_FAULT_POINT("pivot.committed");
   summary.finalized = items->size();
   summary.pivoted = true;
   summary.release = pivoted.to_release;
@@ -433,10 +441,16 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
     RATCHET_RETURN_IF_ERROR(RefuseOutsideDependents(conn, items));
   }
 
+  // From here until it ends the state says rolling-back, so that after a
+  // crash status names rollback as the way on, and finalize refuses.
   StateRow run_state = *state;
+  run_state.status = "rolling-back";
   ItemRunner runner(conn, set, books, run_state, options, reporter);
-  RATCHET_RETURN_IF_ERROR(books.AddEvent(state->upgrade_id, "rollback-started", "",
-                                         fmt::format("{} item(s) to undo", items.size())));
+  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
+    return books.AddEvent(state->upgrade_id, "rollback-started", "",
+                          fmt::format("{} item(s) to undo", items.size()));
+  }));
   for (size_t i = 0; i < items.size(); ++i) {
     const Item& item = *items[i];
     reporter->ItemStarted(item, i + 1, items.size());

@@ -12,11 +12,34 @@
 namespace ratchet {
 
 bool StateAtRest(const std::string& status) {
-  return status == "active" || status == "prepared" || status == "failed-upgrade";
+  return status == "active" || status == "prepared" || status == "failed-upgrade" ||
+         status == "failed-prepare";
 }
 
+namespace {
+
+// `item` parsed with `engine`'s parser (a set loaded for status defers
+// parsing, and whether a section runs outside a transaction is known only
+// once it is parsed), kept in `storage`; null when it does not parse.
+const Item* Parsed(EngineKind engine, const Item* item, std::deque<Item>* storage) {
+  std::vector<const Item*> one = {item};
+  return ParseDeferredItems(engine, &one, storage).ok() ? one[0] : nullptr;
+}
+
+// Whether `item`'s rollback section runs outside a transaction.
+bool RollbackRunsOutside(const Item& item) {
+  const Section* rollback = item.section(SectionKind::kRollback);
+  if (!rollback) return false;
+  return item.transaction == TransactionMode::kNone ||
+         std::any_of(rollback->statements.begin(), rollback->statements.end(),
+                     [](const Statement& st) { return st.non_transactional; });
+}
+
+}  // namespace
+
 Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const UpgradeSet& set,
-                                                 const StateRow& state, const Plan& plan) {
+                                                 const StateRow& state, const Plan& plan,
+                                                 const std::vector<AppliedItem>& recorded) {
   if (StateAtRest(state.status)) return std::optional<StoppedRun>();
   StoppedRun run;
   Status lock = conn.AcquireUpgradeLock(std::chrono::milliseconds(0));
@@ -36,12 +59,33 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     run.resume_to = state.to_release;
   }
 
-  auto file_of = [&](const std::string& version) -> std::string {
+  auto item_of = [&](const std::string& version) -> const Item* {
     for (const Item* item : set.ItemsFor(conn.kind())) {
-      if (item->version.ToString() == version) return "items/" + item->file_name;
+      if (item->version.ToString() == version) return item;
     }
-    return "";
+    return nullptr;
   };
+  auto file_of = [&](const std::string& version) -> std::string {
+    const Item* item = item_of(version);
+    return item ? "items/" + item->file_name : "";
+  };
+  if (state.status == "rolling-back") {
+    // Rollback undoes the prepared items (and the one left in flight)
+    // newest first, each with the removal of its row: the newest left is
+    // the one it was undoing.
+    std::optional<Version> newest = Version::Parse(state.in_flight);
+    for (const AppliedItem& a : recorded) {
+      if (a.phase == Phase::kPrepared && (!newest || *newest < a.version)) newest = a.version;
+    }
+    if (!newest) return std::optional<StoppedRun>(run);
+    run.item = newest->ToString();
+    run.item_file = file_of(run.item);
+    const Item* item = item_of(run.item);
+    std::deque<Item> storage;
+    if (item) item = Parsed(conn.kind(), item, &storage);
+    run.journaled = item && RollbackRunsOutside(*item);
+    return std::optional<StoppedRun>(run);
+  }
   if (!state.in_flight.empty()) {
     // Only a journaled item is ever recorded in flight.
     run.item = state.in_flight;
@@ -59,7 +103,14 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
   if (!failed_rows.ok()) return failed_rows.status();
   std::set<std::string> failed;
   for (const Row& row : failed_rows->rows) failed.insert(row[0].value_or(""));
+  const bool preparing = state.status == "preparing";
+  std::set<Version> prepared;
+  for (const AppliedItem& a : recorded) {
+    if (a.phase == Phase::kPrepared) prepared.insert(a.version);
+  }
+  std::deque<Item> storage;
   for (const Item* item : plan.pending) {
+    if (preparing && prepared.count(item->version) > 0) continue;
     std::string version = item->version.ToString();
     bool skipped = std::any_of(item->requires_versions.begin(), item->requires_versions.end(),
                                [&](const Version& v) { return failed.count(v.ToString()) > 0; });
@@ -69,11 +120,8 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     }
     run.item = version;
     run.item_file = "items/" + item->file_name;
-    // Whether it runs outside a transaction is known once it is parsed (a
-    // set loaded for status is not).
-    std::vector<const Item*> one = {item};
-    std::deque<Item> parsed;
-    run.journaled = ParseDeferredItems(conn.kind(), &one, &parsed).ok() && RunsJournaled(*one[0]);
+    const Item* parsed = Parsed(conn.kind(), item, &storage);
+    run.journaled = parsed && RunsJournaled(*parsed, preparing);
     break;
   }
   return std::optional<StoppedRun>(run);

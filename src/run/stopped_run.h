@@ -10,17 +10,19 @@
 namespace ratchet {
 
 // True for a state a database rests in between runs (active, prepared,
-// failed-upgrade); false for one that only a run in progress should leave
-// behind (upgrading, finalizing, ...).
+// failed-upgrade, failed-prepare); false for one that only a run in progress
+// should leave behind (upgrading, preparing, rolling-back, ...).
 bool StateAtRest(const std::string& status);
 
 // For a database whose `state` is not at rest: whether a ratchet is still
 // running on it (it holds the upgrade lock, probed without waiting and
 // released at once), and if not, the item that was in flight when the run
-// stopped and whether the engine rolled it back or it is re-run on resume.
+// (upgrade, prepare or rollback) stopped and whether the engine rolled it
+// back or it is re-run on resume. `recorded` is what the items table holds.
 // Returns nullopt when the state is at rest. Changes nothing in the database.
 Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const UpgradeSet& set,
-                                                 const StateRow& state, const Plan& plan);
+                                                 const StateRow& state, const Plan& plan,
+                                                 const std::vector<AppliedItem>& recorded);
 
 }  // namespace ratchet
 

@@ -54,7 +54,7 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   out.plan = MakePlan(set, conn.kind(), out.applied);
   out.release = CurrentRelease(set, conn.kind(), out.applied);
   if (out.initialized) {
-    auto stopped = FindStoppedRun(conn, set, state_row, out.plan);
+    auto stopped = FindStoppedRun(conn, set, state_row, out.plan, out.applied);
     if (!stopped.ok()) return stopped.status();
     out.stopped = std::move(*stopped);
   }

@@ -103,6 +103,22 @@ const std::vector<PointInfo>& Points() {
       {"index.dropped",
        "PostgreSQL: after an INVALID index left by an interrupted concurrent build was dropped, "
        "before the item builds it again"},
+      {"finalize.dry-run-done",
+       "finalize: after the dry run passed on every database, before the first pivot"},
+      {"copy.step",
+       "copy-upgrade, SQLite: between two steps of the online backup into <file>.copying"},
+      {"copy.taken",
+       "copy-upgrade: after the copy is complete under its name (<file>.new, <db>_new), before "
+       "it is upgraded"},
+      {"copy.verified",
+       "copy-upgrade: after the copy has been upgraded and verified, before the swap"},
+      {"copy.kept-old",
+       "copy-upgrade, SQLite: after the original got its second name <file>.old, before the "
+       "copy is renamed over <file>"},
+      {"copy.swapped", "copy-upgrade: after the swap, before the run ends"},
+      {"pivot.committed",
+       "finalize: after one database's pivot has committed, before finalize moves on to the "
+       "next database"},
   };
   return points;
 }

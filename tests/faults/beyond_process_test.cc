@@ -80,13 +80,9 @@ class PostgresInterruptions : public FaultSweep {
     EXPECT_THAT(status.out, HasSubstr(item + " (items/"));
     EXPECT_THAT(status.out, HasSubstr(journaled ? "journaled" : "transactional"));
     EXPECT_THAT(status.out, HasSubstr("Pivoted:     no"));
-    size_t next = status.out.find("Next:");
-    ASSERT_NE(next, std::string::npos) << status.out;
-    std::istringstream words(status.out.substr(next + 5, status.out.find('\n', next) - next - 5));
-    std::vector<std::string> args;
-    for (std::string w; words >> w;) args.push_back(w);
-    ASSERT_EQ(args.at(0), "ratchet");
-    RunResult resumed = RunRatchet(std::vector<std::string>(args.begin() + 1, args.end()));
+    std::vector<std::string> next = NextCommand(status.out);
+    ASSERT_FALSE(next.empty()) << status.out;
+    RunResult resumed = RunRatchet(next);
     ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
     DatabaseImage actual = TakeImage(db);
     EXPECT_EQ(actual, expected) << DescribeDifference(expected, actual);

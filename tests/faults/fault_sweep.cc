@@ -82,8 +82,16 @@ std::vector<std::string> Words(const std::string& text) {
 
 }  // namespace
 
+std::vector<std::string> NextCommand(const std::string& status_text) {
+  const std::string next = LineValue(status_text, "Next");
+  std::vector<std::string> words = Words(next.substr(0, next.find("  (")));
+  if (words.empty() || words[0] != "ratchet") return {};
+  return std::vector<std::string>(words.begin() + 1, words.end());
+}
+
 std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& start, size_t step,
-                                const FaultCase& fault, const DatabaseImage& expected) {
+                                const FaultCase& fault, const DatabaseImage& expected,
+                                const std::string& reference) {
   const auto& [point, pass] = fault;
   const std::string db = ExtraDatabase(start);
   std::string problems;
@@ -112,10 +120,16 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
   auto json = nlohmann::json::parse(json_run.out, nullptr, false);
   if (json.is_discarded()) return "status --json printed no JSON: " + json_run.out;
   const std::string next = LineValue(text.out, "Next");
+  const std::vector<std::string> next_args = NextCommand(text.out);
   if (json["next"].is_string() ? json["next"] != next : !next.empty()) {
     problem("status and status --json name different next commands");
   }
   const auto& stopped = json["stopped"];
+  const bool copy_unfinished =
+      json["copy_upgrade"].is_object() && json["copy_upgrade"]["unfinished"] == true;
+  if (copy_unfinished && next.find("copy-upgrade --recover") == std::string::npos) {
+    problem("status does not name copy-upgrade --recover for an unfinished copy-upgrade");
+  }
   if (!stopped.is_null()) {
     if (stopped["running"] != false) problem("status says a ratchet is still running");
     if (text.out.find("interrupted") == std::string::npos)
@@ -124,20 +138,27 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
     if (LineValue(text.out, "Pivoted").empty()) problem("status does not say whether it pivoted");
     if (next.empty()) problem("status names no next command for an interrupted run");
   }
-  if (point.rfind("journal.", 0) == 0 &&
+  // (For an unfinished copy-upgrade status speaks of the copy as a whole.)
+  if (point.rfind("journal.", 0) == 0 && !copy_unfinished &&
       (stopped.is_null() || stopped["journaled"] != true || !stopped["item"].is_string())) {
     problem("status does not name the journaled item that was in flight");
   }
 
-  // Run exactly what status said, then the rest of the scenario.
-  if (!next.empty()) {
-    std::vector<std::string> words = Words(next);
-    if (words.empty() || words[0] != "ratchet") {
+  // A run that stopped midway is finished by exactly the command status
+  // names. One that stopped before it recorded anything left the database
+  // at rest with something still to do: the operator runs the same command
+  // again. One that stopped after recording its end left nothing to do.
+  if (!stopped.is_null() || copy_unfinished) {
+    if (next_args.empty()) {
       problem("the next command is not a ratchet command: " + next);
     } else {
-      RunResult resumed = RunRatchet(std::vector<std::string>(words.begin() + 1, words.end()));
+      RunResult resumed = RunRatchet(next_args);
       if (resumed.exit_code != 0) problem(fmt::format("'{}' failed: {}", next, resumed.all()));
     }
+  } else if (!next.empty()) {
+    RunResult again = RatchetOn(scenario.set_dir, db, scenario.steps[step].args);
+    if (again.exit_code != 0)
+      problem(fmt::format("'{}' run again failed: {}", command, again.all()));
   }
   for (size_t i = step + 1; i < scenario.steps.size(); ++i) {
     RunResult r = RatchetOn(scenario.set_dir, db, scenario.steps[i].args);
@@ -146,6 +167,10 @@ std::string FaultSweep::RunCase(const Scenario& scenario, const std::string& sta
   WaitUntilIdle(db);
   DatabaseImage actual = TakeImage(db);
   if (actual != expected) problem("end state differs:\n" + DescribeDifference(expected, actual));
+  if (scenario.also_compare) {
+    std::string more = scenario.also_compare(db, reference);
+    if (!more.empty()) problem(more);
+  }
   if (problems.empty()) RemoveDatabase(db);
   return problems.empty() ? "" : fmt::format("status said:\n{}{}", text.out, problems);
 }
@@ -179,7 +204,7 @@ void FaultSweep::Sweep(const Scenario& scenario) {
   for (size_t i = 0; i < scenario.steps.size(); ++i) {
     for (const FaultCase& fault : ChooseCases(passes[i])) {
       ++cases;
-      std::string problem = RunCase(scenario, start, i, fault, expected);
+      std::string problem = RunCase(scenario, start, i, fault, expected, reference);
       if (problem.empty()) continue;
       ++failures;
       ADD_FAILURE() << scenario.name << ": killed '" << scenario.steps[i].args[0] << "' at "

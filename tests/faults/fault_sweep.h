@@ -1,7 +1,9 @@
 // The fault sweep: runs a scenario once to learn every fault point and pass
 // it goes through, then kills it at each chosen pass, asks `ratchet status`
-// where it stopped, runs the command status names, and requires the end
-// state to equal that of the uninterrupted run (DESIGN invariant 7).
+// where it stopped, finishes the run (with the command status names when the
+// run stopped midway, else by running the killed command again), runs the
+// rest of the scenario, and requires the end state to equal that of the
+// uninterrupted run (DESIGN invariant 7).
 #ifndef RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 #define RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 
@@ -33,6 +35,9 @@ struct Scenario {
   // trace of the uninterrupted run differs, so a point that moves or
   // disappears is noticed.
   std::set<std::string> points;
+  // More to compare after a case converged, given the case's database and
+  // the reference's: what went wrong, or "".
+  std::function<std::string(const std::string& db, const std::string& reference)> also_compare;
 };
 
 // (point, pass) pairs to kill a run at.
@@ -49,6 +54,11 @@ std::vector<FaultCase> ChooseCases(const std::map<std::string, long>& passes);
 
 // True when RATCHET_FAULTS=all asks for the full sweep.
 bool FullSweep();
+
+// The arguments of the command `ratchet status` printed on its Next line
+// (without "ratchet" and without the alternatives it adds in brackets);
+// empty when there is none or it is not a ratchet command.
+std::vector<std::string> NextCommand(const std::string& status_text);
 
 class FaultSweep : public EngineTest {
  protected:
@@ -67,7 +77,8 @@ class FaultSweep : public EngineTest {
   // One case: kill, status, resume, compare. Returns "" when it converged,
   // else what went wrong.
   std::string RunCase(const Scenario& scenario, const std::string& start, size_t step,
-                      const FaultCase& fault, const DatabaseImage& expected);
+                      const FaultCase& fault, const DatabaseImage& expected,
+                      const std::string& reference);
 };
 
 }  // namespace ratchet::testing

@@ -170,3 +170,65 @@ TEST_P(StatusAfterCrash, ARunStillGoingIsNotTakenForAStoppedOne) {
 
 }  // namespace
 }  // namespace ratchet::testing
+
+namespace ratchet::testing {
+namespace {
+
+class OnlineStatusAfterCrash : public EngineTest {
+ protected:
+  RunResult Shop(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), {"--set", BookshopSet().string(), "--db", db()});
+    return RunRatchet(all, env);
+  }
+};
+RATCHET_ALL_ENGINES(OnlineStatusAfterCrash);
+
+TEST_P(OnlineStatusAfterCrash, ARollbackStoppedMidwayIsFinishedByRollbackAlone) {
+  ASSERT_EQ(Shop({"upgrade", "--to", "2.0"}).exit_code, 0);
+  ASSERT_EQ(Shop({"prepare"}).exit_code, 0);
+  // Commits: 1 the rolling-back state, 2 V12 undone (newest first).
+  RunResult killed = Shop({"rollback"}, {"RATCHET_FAULT=commit.after:2"});
+  ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
+
+  RunResult status = Shop({"status"});
+  EXPECT_THAT(status.out, HasSubstr("Status:      rolling-back, interrupted"));
+  EXPECT_THAT(status.out,
+              HasSubstr("In flight:   V11 (items/V11__300__authors_full_name_backfill."));
+  EXPECT_THAT(status.out, HasSubstr("Pivoted:     no\n"));
+  EXPECT_THAT(status.out, HasSubstr("Next:        ratchet rollback --set "));
+  // Nothing else may start on a half rolled-back database.
+  for (const char* command : {"finalize", "prepare", "upgrade"}) {
+    RunResult refused = Shop({command});
+    EXPECT_EQ(refused.exit_code, 5) << command << ": " << refused.all();
+    EXPECT_THAT(refused.err, HasSubstr("rollback")) << command;
+  }
+  RunResult finished = Shop({"rollback"});
+  ASSERT_EQ(finished.exit_code, 0) << finished.all();
+  RunResult after = Shop({"status"});
+  EXPECT_THAT(after.out, HasSubstr("Status:      active\n"));
+  EXPECT_THAT(after.out, HasSubstr("Release:     2.0\n"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM " + Books("items") + " WHERE phase = 'prepared'"), "0");
+}
+
+TEST_P(OnlineStatusAfterCrash, APrepareStoppedMidwayNamesPrepareToComplete) {
+  ASSERT_EQ(Shop({"upgrade", "--to", "2.0"}).exit_code, 0);
+  // Commits: 1 the preparing state, 2 V10 prepared.
+  RunResult killed = Shop({"prepare"}, {"RATCHET_FAULT=commit.after:2"});
+  ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
+  RunResult status = Shop({"status"});
+  EXPECT_THAT(status.out, HasSubstr("Status:      preparing, interrupted"));
+  // V11 runs outside a transaction on PostgreSQL (its backfill commits in
+  // batches); on SQLite it is one transaction.
+  EXPECT_THAT(
+      status.out,
+      HasSubstr(is_sqlite() ? "V11__300__authors_full_name_backfill.sqlite.sql), transactional"
+                            : "V11__300__authors_full_name_backfill.postgresql.sql), journaled"));
+  EXPECT_THAT(status.out, HasSubstr("Next:        ratchet prepare --set "));
+  ASSERT_EQ(Shop({"prepare"}).exit_code, 0);
+  ASSERT_EQ(Shop({"finalize"}).exit_code, 0);
+  EXPECT_THAT(Shop({"status"}).out, HasSubstr("Release:     3.0\n"));
+}
+
+}  // namespace
+}  // namespace ratchet::testing

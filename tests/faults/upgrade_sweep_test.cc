@@ -18,6 +18,14 @@ class UpgradeSweep : public FaultSweep {
     return points;
   }
 
+  // The bookshop's points: on PostgreSQL its 3.0 backfill (V11) runs
+  // outside a transaction, journaled.
+  std::set<std::string> BookshopPoints() const {
+    std::set<std::string> points = UpgradePoints();
+    if (!is_sqlite()) points.insert({"journal.started", "journal.ran"});
+    return points;
+  }
+
   // A set of notes with a non-transactional item in the middle: an index
   // built concurrently on PostgreSQL, VACUUM on SQLite; then an item marked
   // `transaction none` whose statements are each idempotent; then an
@@ -61,9 +69,7 @@ TEST_P(UpgradeSweep, BookshopFromALiveOneDotZeroShop) {
               "  (6, 5, 'Middlemarch', 1199);\n");
   };
   s.steps = {{{"upgrade"}}};
-  s.points = UpgradePoints();
-  // Release 3.0's backfill (V11) runs outside a transaction on PostgreSQL.
-  if (!is_sqlite()) s.points.insert({"journal.started", "journal.ran"});
+  s.points = BookshopPoints();
   Sweep(s);
 }
 
@@ -73,9 +79,7 @@ TEST_P(UpgradeSweep, BookshopOnANewDatabase) {
   s.set_dir = BookshopSet();
   s.setup = [](const std::string&) {};
   s.steps = {{{"upgrade"}}};
-  s.points = UpgradePoints();
-  // Release 3.0's backfill (V11) runs outside a transaction on PostgreSQL.
-  if (!is_sqlite()) s.points.insert({"journal.started", "journal.ran"});
+  s.points = BookshopPoints();
   Sweep(s);
 }
 

@@ -143,7 +143,10 @@ void EngineTest::TearDown() {
   auto conn = Connect(*admin, {});
   if (!conn.ok()) return;
   for (const std::string& name : extra_databases_) {
-    (*conn)->Execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    // With what copy-upgrade puts next to a database.
+    for (const char* suffix : {"", "_copying", "_new", "_old"}) {
+      (*conn)->Execute("DROP DATABASE IF EXISTS " + name + suffix + " WITH (FORCE)");
+    }
   }
   (*conn)->Execute("DROP DATABASE IF EXISTS " + pg_database_ + " WITH (FORCE)");
 }
@@ -268,13 +271,19 @@ void EngineTest::RemoveDatabase(const std::string& db) {
   if (is_sqlite()) {
     std::string path = db.substr(db.find(':') + 1);
     std::error_code ec;
-    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(path + suffix, ec);
+    for (const char* copy : {"", ".copying", ".new", ".old"}) {
+      for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+        fs::remove(path + copy + suffix, ec);
+      }
+    }
     return;
   }
   auto conn = AdminConnection();
   if (!conn) return;
-  Status s = conn->Execute("DROP DATABASE IF EXISTS " + PgName(db) + " WITH (FORCE)");
-  EXPECT_TRUE(s.ok()) << s.message();
+  for (const char* suffix : {"", "_copying", "_new", "_old"}) {
+    Status s = conn->Execute("DROP DATABASE IF EXISTS " + PgName(db) + suffix + " WITH (FORCE)");
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
 }
 
 void EngineTest::WaitUntilIdle(const std::string& db) {
@@ -283,7 +292,8 @@ void EngineTest::WaitUntilIdle(const std::string& db) {
   if (!conn) return;
   for (int tries = 0; tries < 600; ++tries) {
     auto r = conn->Query(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend'",
         {PgName(db)});
     if (!r.ok() || r->rows.empty() || r->rows[0][0] == "0") return;
     usleep(50 * 1000);

@@ -101,7 +101,8 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // empty, or a copy of `copy_of` (a database of this test, given as for
   // --db, that no session is using). Returns what to pass to --db.
   std::string ExtraDatabase(const std::string& copy_of = "");
-  // Removes a database ExtraDatabase made, before the test ends.
+  // Removes a database ExtraDatabase made, and what copy-upgrade put next
+  // to it, before the test ends.
   void RemoveDatabase(const std::string& db);
   // PostgreSQL: waits until no session other than the caller's is connected
   // to `db` (as for --db), e.g. until the server has noticed that a killed

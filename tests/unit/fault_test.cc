@@ -30,17 +30,20 @@ std::string ReadText(const fs::path& path) {
   return s.str();
 }
 
-// The names used in RATCHET_FAULT_POINT("...") across src/.
+// The names used in RATCHET_FAULT_POINT("...") across src/ and tools/.
 std::set<std::string> PointsUsedInSource() {
   std::set<std::string> used;
   const std::regex use(R"re(RATCHET_FAULT_POINT\("([^"]+)"\))re");
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(RATCHET_SOURCE_DIR) / "src")) {
-    if (!entry.is_regular_file()) continue;
-    std::string ext = entry.path().extension().string();
-    if (ext != ".cc" && ext != ".h") continue;
-    std::string text = ReadText(entry.path());
-    for (std::sregex_iterator it(text.begin(), text.end(), use), end; it != end; ++it) {
-      used.insert((*it)[1].str());
+  for (const char* tree : {"src", "tools"}) {
+    for (const auto& entry :
+         fs::recursive_directory_iterator(fs::path(RATCHET_SOURCE_DIR) / tree)) {
+      if (!entry.is_regular_file()) continue;
+      std::string ext = entry.path().extension().string();
+      if (ext != ".cc" && ext != ".h") continue;
+      std::string text = ReadText(entry.path());
+      for (std::sregex_iterator it(text.begin(), text.end(), use), end; it != end; ++it) {
+        used.insert((*it)[1].str());
+      }
     }
   }
   return used;

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "fleet.h"
 #include "ratchet/online.h"
+#include "util/fault.h"
 
 namespace ratchet::tool {
 namespace {
@@ -124,6 +125,7 @@ int RunFinalize(const FinalizeCommandOptions& options) {
     return 0;
   }
 
+  RATCHET_FAULT_POINT("finalize.dry-run-done");
   std::cout << fmt::format("Finalize, step 2 of 2: the point of no return. Pivoting {} "
                            "database(s); from the first pivot the only way is forward.\n",
                            to_pivot);

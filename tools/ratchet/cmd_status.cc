@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "ratchet/copy.h"
 #include "fleet.h"
 
 namespace ratchet::tool {
@@ -22,9 +23,19 @@ std::string VersionList(const std::vector<const Item*>& items) {
   return out;
 }
 
-std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options);
+std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options,
+                     const CopyState* copy);
 
-nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& options) {
+nlohmann::json CopyJson(const CopyState* copy) {
+  if (!copy || (!copy->Unfinished() && copy->kept.empty())) return nullptr;
+  auto text = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  return {{"unfinished", copy->Unfinished()}, {"copy", text(copy->copy)},
+          {"copy_status", text(copy->copy_status)}, {"frozen", copy->frozen},
+          {"kept", text(copy->kept)}};
+}
+
+nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& options,
+                      const CopyState* copy) {
   nlohmann::json j;
   j["database"] = st.database;
   j["engine"] = EngineName(st.engine);
@@ -74,7 +85,6 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
   } else {
     j["last_error"] = nullptr;
   }
-  j["pivoted"] = st.pivoted;
   j["stopped"] = nullptr;
   if (st.stopped) {
     const StoppedRun& r = *st.stopped;
@@ -85,13 +95,18 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
         {"file", r.item_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.item_file)},
         {"journaled", r.journaled}};
   }
-  std::string next = NextStep(st, options);
+  j["copy_upgrade"] = CopyJson(copy);
+  std::string next = NextStep(st, options, copy);
   j["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
   return j;
 }
 
 // The one command that moves this database on, or "" when nothing is needed.
-std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options) {
+std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& options,
+                     const CopyState* copy) {
+  if (copy && copy->Unfinished()) {
+    return CommandLine("copy-upgrade --recover", options.common, st.database);
+  }
   if (!st.plan.unknown.empty()) {
     return "none automatic: this database has items the set does not know; use the set it was "
            "upgraded with";
@@ -108,19 +123,41 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
     return CommandLine("finalize", options.common, st.database) + "  (or undo prepare: " +
            CommandLine("rollback", options.common, st.database) + ")";
   }
+  // A run that stopped is resumed aiming where it aimed.
+  std::string to =
+      st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
+  if (st.status == "rolling-back") {
+    return CommandLine("rollback", options.common, st.database) + "  (to complete it)";
+  }
   if (st.status == "preparing" || st.status == "failed-prepare") {
-    return CommandLine("prepare", options.common, st.database) + "  (to complete it; or undo: " +
-           CommandLine("rollback", options.common, st.database) + ")";
+    return CommandLine("prepare", options.common, st.database) + to +
+           "  (to complete it; or undo: " + CommandLine("rollback", options.common, st.database) +
+           ")";
   }
   if (!st.plan.pending.empty() || st.status == "failed-upgrade" || st.status == "upgrading") {
-    std::string to =
-        st.stopped && !st.stopped->resume_to.empty() ? " --to " + st.stopped->resume_to : "";
     return CommandLine("upgrade", options.common, st.database) + to;
   }
   return "";
 }
 
-void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
+// The copy-upgrade lines of a database's status, if any.
+void PrintCopy(const CopyState& copy, const StatusCommandOptions& options,
+               const std::function<void(const std::string&, const std::string&)>& line) {
+  if (copy.Unfinished()) {
+    line("Copy", fmt::format("copy-upgrade has not finished (it is running, or it stopped "
+                             "before its swap): {}{}",
+                             copy.copy.empty() ? "no copy yet"
+                                               : fmt::format("copy {} (its state: {})",
+                                                             copy.copy, copy.copy_status),
+                             copy.frozen ? "; the original is closed to connections" : ""));
+  } else if (!copy.kept.empty()) {
+    line("Original", fmt::format("kept as {} by copy-upgrade; remove it with: {}", copy.kept,
+                                 CommandLine("cleanup --approve", options.common, copy.database)));
+  }
+}
+
+void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
+               const CopyState* copy) {
   auto line = [](const std::string& label, const std::string& value) {
     std::cout << fmt::format("{:<12} {}\n", label + ":", value);
   };
@@ -223,8 +260,29 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options) {
     line("Last error", fmt::format("{}:{}:{}: {}{}", e.file, e.line, e.column,
                                    e.sqlstate.empty() ? "" : e.sqlstate + ": ", e.message));
   }
-  std::string next = NextStep(st, options);
+  if (copy) PrintCopy(*copy, options, line);
+  std::string next = NextStep(st, options, copy);
   if (!next.empty()) line("Next", next);
+}
+
+// The status of a PostgreSQL database that an unfinished copy-upgrade
+// closed to connections, from the server's catalog: into `json` when given,
+// else printed.
+void PrintClosedByCopy(const Target& target, const CopyState& copy,
+                       const StatusCommandOptions& options, nlohmann::json* json) {
+  std::string next = CommandLine("copy-upgrade --recover", options.common, target.display);
+  if (json) {
+    *json = {{"database", target.display}, {"engine", EngineName(target.kind)},
+             {"status", "closed"}, {"copy_upgrade", CopyJson(&copy)}, {"next", next}};
+    return;
+  }
+  auto line = [](const std::string& label, const std::string& value) {
+    std::cout << fmt::format("{:<12} {}\n", label + ":", value);
+  };
+  line("Database", fmt::format("{} ({})", target.display, EngineName(target.kind)));
+  line("Status", "closed to connections by copy-upgrade, which has not finished");
+  PrintCopy(copy, options, line);
+  line("Next", next);
 }
 
 // One line's worth of a database's status, for the multi-database view.
@@ -252,21 +310,45 @@ int RunStatus(const StatusCommandOptions& options) {
   std::vector<nlohmann::json> json(targets->size());
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool) {
-                             DatabaseResult failed;
-                             auto session =
-                                 OpenForJob(sets, target, OpenMode::kMayBeMissing, out, &failed);
-                             if (!session) return failed;
+                             size_t index = &target - targets->data();
+                             auto set = sets.For(target.kind);
+                             Result<Session> session =
+                                 set.ok() ? OpenTarget(target, *set, OpenMode::kMayBeMissing)
+                                          : set.status();
+                             if (!session.ok()) {
+                               // A PostgreSQL database copy-upgrade closed to connections.
+                               auto copy = ReadCopyState(target, {});
+                               if (copy.ok() && copy->Unfinished()) {
+                                 if (targets->size() == 1 || options.json) {
+                                   PrintClosedByCopy(target, *copy, options,
+                                                     options.json ? &json[index] : nullptr);
+                                 }
+                                 DatabaseResult closed;
+                                 closed.database = target.display;
+                                 closed.outcome = "closed";
+                                 closed.detail = "copy-upgrade has not finished";
+                                 return closed;
+                               }
+                               ErrorStream(out) << "ratchet: error: "
+                                                << session.status().message() << "\n";
+                               return FailedResult(target.display, session.status());
+                             }
                              auto st = SessionStatus(*session);
                              if (!st.ok()) {
                                ErrorStream(out) << "ratchet: error: " << st.status().message()
                                                 << "\n";
                                return FailedResult(target.display, st.status());
                              }
-                             size_t index = &target - targets->data();
+                             auto copy = ReadCopyState(target, {}, session->conn.get());
+                             if (!copy.ok()) {
+                               ErrorStream(out) << "ratchet: error: " << copy.status().message()
+                                                << "\n";
+                               return FailedResult(target.display, copy.status());
+                             }
                              if (options.json) {
-                               json[index] = ToJson(*st, options);
+                               json[index] = ToJson(*st, options, &*copy);
                              } else if (targets->size() == 1) {
-                               PrintText(*st, options);
+                               PrintText(*st, options, &*copy);
                              }
                              return Summary(*st);
                            },

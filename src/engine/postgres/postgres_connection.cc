@@ -905,25 +905,48 @@ class PostgresConnection final : public Connection {
   std::unordered_map<std::string, int> uses_;              // SQL not prepared yet -> uses
 };
 
+// The options `conninfo` leads libpq to use: what it gives, else libpq's
+// defaults (PG* variables); nothing but what it gives when it names a
+// service, whose file decides the rest.
+class EffectiveOptions {
+ public:
+  explicit EffectiveOptions(const std::map<std::string, std::string>& given)
+      : given_(given), defaults_(ConninfoDefaults()) {}
+  std::string operator()(const char* key) const {
+    auto it = given_.find(key);
+    if (it != given_.end() && !it->second.empty()) return it->second;
+    if (has_service()) return "";
+    auto def = defaults_.find(key);
+    return def != defaults_.end() ? def->second : std::string();
+  }
+  bool has_service() const { return given_.count("service") > 0; }
+  // The database: dbname, else (without a service) the user name.
+  std::string dbname() const {
+    std::string name = (*this)("dbname");
+    return name.empty() && !has_service() ? (*this)("user") : name;
+  }
+
+ private:
+  const std::map<std::string, std::string>& given_;
+  std::map<std::string, std::string> defaults_;
+};
+
 }  // namespace
+
+std::string DatabaseOf(std::string_view conninfo) {
+  std::optional<std::map<std::string, std::string>> given = ParseConninfo(conninfo);
+  return given ? EffectiveOptions(*given).dbname() : "";
+}
 
 std::string DisplayName(std::string_view conninfo) {
   std::optional<std::map<std::string, std::string>> given = ParseConninfo(conninfo);
   if (!given) return ScrubUnparsable(conninfo);
-  std::map<std::string, std::string> defaults = ConninfoDefaults();
-  auto pick = [&](const char* key) {
-    auto it = given->find(key);
-    if (it != given->end() && !it->second.empty()) return it->second;
-    if (given->count("service") > 0) return std::string();  // the service file decides
-    auto def = defaults.find(key);
-    return def != defaults.end() ? def->second : std::string();
-  };
+  EffectiveOptions pick(*given);
   std::string host = pick("host");
   if (host.empty()) host = pick("hostaddr");
   std::string user = pick("user");
-  std::string dbname = pick("dbname");
-  if (dbname.empty() && given->count("service") == 0) dbname = user;
-  std::string service = given->count("service") > 0 ? given->at("service") : "";
+  std::string dbname = pick.dbname();
+  std::string service = pick.has_service() ? given->at("service") : "";
   std::vector<std::string> secrets = SecretsOf(conninfo);
   return Redact(RenderTarget(user, host, pick("port"), dbname, service), secrets);
 }
@@ -1009,24 +1032,32 @@ Result<std::vector<Target>> ListDatabases(const Target& server, std::string_view
       " AND datallowconn ORDER BY datname",
       {std::string(pattern)});
   if (!rows.ok()) return rows.status();
-  auto given = postgres::ParseConninfo(server.conninfo);
-  if (!given) {
-    return Status(Code::kInvalidArgument, "cannot read the connection string " + server.display);
-  }
   std::vector<Target> out;
   for (const Row& row : rows->rows) {
-    std::map<std::string, std::string> keywords = *given;
-    keywords["dbname"] = row[0].value_or("");
-    std::string conninfo;
-    for (const auto& [k, v] : keywords) {
-      conninfo += (conninfo.empty() ? "" : " ") + k + "=" + postgres::ConninfoValue(v);
-    }
-    Target t;
-    t.kind = EngineKind::kPostgres;
-    t.conninfo = conninfo;
-    t.display = postgres::DisplayName(conninfo);
-    out.push_back(std::move(t));
+    auto target = TargetForDatabase(server, row[0].value_or(""));
+    if (!target.ok()) return target.status();
+    out.push_back(std::move(*target));
   }
+  return out;
+}
+
+Result<Target> TargetForDatabase(const Target& target, std::string_view dbname) {
+  if (target.kind != EngineKind::kPostgres) {
+    return Status(Code::kInvalidArgument, target.display + " is not a PostgreSQL database");
+  }
+  auto keywords = postgres::ParseConninfo(target.conninfo);
+  if (!keywords) {
+    return Status(Code::kInvalidArgument, "cannot read the connection string " + target.display);
+  }
+  (*keywords)["dbname"] = std::string(dbname);
+  std::string conninfo;
+  for (const auto& [k, v] : *keywords) {
+    conninfo += (conninfo.empty() ? "" : " ") + k + "=" + postgres::ConninfoValue(v);
+  }
+  Target out;
+  out.kind = EngineKind::kPostgres;
+  out.conninfo = conninfo;
+  out.display = postgres::DisplayName(conninfo);
   return out;
 }
 

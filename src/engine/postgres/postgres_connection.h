@@ -22,6 +22,11 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
 // Returns `conninfo` (URL or keywords) with any password removed, for messages.
 std::string DisplayName(std::string_view conninfo);
 
+// The name of the database `conninfo` connects to, as libpq decides it
+// (dbname, PGDATABASE, else the user name); "" when it cannot tell (a
+// service file decides, or the string cannot be parsed).
+std::string DatabaseOf(std::string_view conninfo);
+
 // One step of a batch for ExecuteBatch: a script, split into statements as
 // ExecuteScript does, or one statement with $1..$n parameters as Execute does.
 struct BatchStep {

@@ -113,6 +113,7 @@ class SqliteConnection final : public Connection {
 
   EngineKind kind() const override { return EngineKind::kSqlite; }
   const std::string& display_name() const override { return display_; }
+  sqlite3* handle() const { return db_; }
 
   Status Execute(std::string_view sql, const std::vector<Value>& params) override {
     return Run(sql, params, nullptr);
@@ -316,6 +317,47 @@ class SqliteConnection final : public Connection {
 };
 
 }  // namespace
+
+Status BackupTo(Connection& source, const std::string& path, int pages_per_step,
+                const std::function<void()>& between_steps) {
+  auto* from = dynamic_cast<SqliteConnection*>(&source);
+  if (from == nullptr) {
+    return Status(Code::kInternal, source.display_name() + " is not a SQLite database");
+  }
+  sqlite3* to = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &to,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  std::string error;
+  if (rc == SQLITE_OK) {
+    sqlite3_backup* backup = sqlite3_backup_init(to, "main", from->handle(), "main");
+    if (backup == nullptr) {
+      error = sqlite3_errmsg(to);
+    } else {
+      while ((rc = sqlite3_backup_step(backup, pages_per_step)) == SQLITE_OK) {
+        if (between_steps) between_steps();
+      }
+      sqlite3_backup_finish(backup);
+      if (rc != SQLITE_DONE) error = sqlite3_errstr(rc);
+    }
+  } else {
+    error = to != nullptr ? sqlite3_errmsg(to) : sqlite3_errstr(rc);
+  }
+  sqlite3_close_v2(to);
+  if (error.empty()) {
+    // SQLite synced the pages it wrote; the file's own metadata too.
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      fsync(fd);
+      close(fd);
+    }
+    return Status::Ok();
+  }
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return Status(Code::kIo, fmt::format("cannot copy {} to {}: {}", source.display_name(), path,
+                                       error));
+}
 
 Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectOptions& options) {
   namespace fs = std::filesystem;

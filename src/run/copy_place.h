@@ -1,0 +1,73 @@
+// What copy-upgrade needs from each engine: reading where a copy-upgrade
+// stands, freezing writes to the original, taking the copy, and swapping it
+// in while keeping the original.
+#ifndef RATCHET_SRC_RUN_COPY_PLACE_H_
+#define RATCHET_SRC_RUN_COPY_PLACE_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "ratchet/copy.h"
+
+namespace ratchet {
+
+// The original database and the places next to it where its copy and its
+// kept original live. Holds the engine's locks until it is destroyed.
+class CopyPlace {
+ public:
+  virtual ~CopyPlace() = default;
+
+  // What exists now: the copy (complete or not) and its state, a freeze, a
+  // kept original.
+  virtual Result<CopyState> Read() = 0;
+  // Serializes copy-upgrades of this database, waiting up to `wait`;
+  // kLockBusy naming the holder otherwise.
+  virtual Status Lock(std::chrono::milliseconds wait) = 0;
+  // Freezes writes to the original until Thaw or the swap. Refuses
+  // (kRefused, with the list) while other sessions use it, where the
+  // engine can tell. Safe to call on an original already frozen.
+  virtual Status Freeze() = 0;
+  // Opens the original for writes again after a failure before the swap.
+  virtual Status Thaw() = 0;
+  // Removes a copy (complete or not) that will not be swapped in.
+  virtual Status DiscardCopy() = 0;
+  // For --recover, what an interrupted run left in `state`, which has not
+  // swapped: returns true when its copy is complete and still a faithful
+  // copy of the original (the freeze outlived the crash), to be upgraded
+  // on; otherwise undoes what the run did towards its swap, discards the
+  // copy, and returns false.
+  virtual Result<bool> KeepCopyAfterCrash(const CopyState& state) = 0;
+  // Copies the frozen original; the copy appears under CopyTarget() only
+  // once complete.
+  virtual Status TakeCopy(Reporter* reporter) = 0;
+  // The copy, for connecting to it.
+  virtual Target CopyTarget() const = 0;
+  // The point of no return: the copy takes the original's name and the
+  // original is kept. Every session on the copy must be closed.
+  virtual Status Swap() = 0;
+  // Removes the kept original; returns it as displayed, or "" if none.
+  virtual Result<std::string> RemoveKept() = 0;
+};
+
+// The copy place of a SQLite file F: F.copying while the copy is taken,
+// F.new once it is complete, F.old for the kept original. Writes are frozen
+// by a write transaction held on F.
+std::unique_ptr<CopyPlace> SqliteCopyPlace(const Target& target, const ConnectOptions& options);
+
+// The copy place of PostgreSQL database D: D_copying while the copy is
+// taken, D_new once complete, D_old for the kept original, all on D's
+// server. Writes are frozen by closing D to connections.
+// With `server` (a connection to the same server, not owned) it is used
+// instead of a new maintenance connection; for reading only.
+Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
+                                                     const ConnectOptions& options,
+                                                     Connection* server = nullptr);
+
+// The status the bookkeeping of `target` records, read without creating
+// anything: "" when it has none.
+Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions& options);
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_RUN_COPY_PLACE_H_

@@ -1,0 +1,185 @@
+// copy-upgrade: freeze, copy, upgrade the copy, verify it, swap it in. The
+// order matters: the original is never written, and until the swap it is
+// the database; the swap is the point of no return.
+#include <fmt/format.h>
+
+#include "ratchet/copy.h"
+#include "run/bookkeeping.h"
+#include "run/copy_place.h"
+#include "util/fault.h"
+
+namespace ratchet {
+namespace {
+
+Result<std::unique_ptr<CopyPlace>> MakePlace(const Target& target, const ConnectOptions& options) {
+  if (target.kind == EngineKind::kSqlite) return SqliteCopyPlace(target, options);
+  return PostgresCopyPlace(target, options);
+}
+
+// What the copy must show before it may replace the original: its run
+// ended (state active), nothing required is pending up to the target, and
+// the engine finds it sound.
+Status VerifyCopy(Connection& copy, const UpgradeSet& set, const UpgradeOptions& options) {
+  Bookkeeping books(copy);
+  auto state = books.ReadState();
+  if (!state.ok()) return state.status();
+  if (state->status != "active") {
+    return Status(Code::kUpgradeFailed, fmt::format("{}: the copy's state is {}, not active",
+                                                    copy.display_name(), state->status));
+  }
+  auto applied = books.ReadItems();
+  if (!applied.ok()) return applied.status();
+  PlanOptions plan_options;
+  plan_options.target = options.target;
+  Plan plan = MakePlan(set, copy.kind(), *applied, plan_options);
+  for (const Item* item : plan.pending) {
+    if (plan.IsEffectivelyOptional(item->version)) continue;
+    return Status(Code::kUpgradeFailed, fmt::format("{}: {} is still pending on the copy",
+                                                    copy.display_name(), item->version.ToString()));
+  }
+  const char* check = copy.kind() == EngineKind::kSqlite
+                          ? "SELECT integrity_check FROM pragma_integrity_check "
+                            "WHERE integrity_check <> 'ok'"
+                          : "SELECT indexrelid::regclass::text || ' is INVALID' FROM pg_index "
+                            "WHERE NOT indisvalid";
+  auto problems = copy.Query(check);
+  if (!problems.ok()) return problems.status();
+  if (problems->rows.empty()) return Status::Ok();
+  std::string list;
+  for (const Row& row : problems->rows) list += "\n  " + row[0].value_or("");
+  return Status(Code::kUpgradeFailed,
+                fmt::format("{}: the upgraded copy is not sound:{}", copy.display_name(), list));
+}
+
+// Upgrades the copy behind `place` and verifies it. On failure the
+// original is opened for writes again and the copy stays for a look.
+Result<UpgradeSummary> UpgradeCopy(CopyPlace& place, const UpgradeSet& set,
+                                   const CopyUpgradeOptions& options, const ConnectOptions& connect,
+                                   Reporter* reporter) {
+  Target copy_target = place.CopyTarget();
+  auto copy = Connect(copy_target, connect);
+  if (!copy.ok()) return copy.status();
+  reporter->Banner(fmt::format("Upgrading the copy {}", copy_target.display));
+  auto summary = Upgrade(**copy, set, options.upgrade, reporter);
+  Status s = summary.ok() ? VerifyCopy(**copy, set, options.upgrade) : summary.status();
+  if (s.ok()) return summary;
+  Status thawed = place.Thaw();
+  std::string note = thawed.ok()
+                         ? "the original is unchanged and open for writes again"
+                         : "the original is unchanged, but could not be opened for writes again: " +
+                               thawed.message();
+  return Status(s.code(), fmt::format("{}\nThe copy {} was not swapped in; {}. Fix the cause, "
+                                      "then run copy-upgrade again with --recover (it copies "
+                                      "the original afresh).",
+                                      s.message(), copy_target.display, note));
+}
+
+}  // namespace
+
+Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions& options) {
+  ConnectOptions read_only = options;
+  read_only.create_if_missing = false;
+  auto conn = Connect(target, read_only);
+  if (!conn.ok()) return conn.status();
+  auto has = (*conn)->HasBookkeeping();
+  if (!has.ok()) return has.status();
+  if (!*has) return std::string();
+  auto state = Bookkeeping(**conn).ReadState();
+  if (!state.ok()) return state.status();
+  return state->status;
+}
+
+Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& set,
+                                       const CopyUpgradeOptions& options, Reporter* reporter) {
+  Reporter quiet;
+  if (!reporter) reporter = &quiet;
+  ConnectOptions connect;
+  connect.history_schema = set.project.history_schema;
+  auto made = MakePlace(target, connect);
+  if (!made.ok()) return made.status();
+  CopyPlace& place = **made;
+  RATCHET_RETURN_IF_ERROR(place.Lock(options.upgrade.lock_wait));
+  auto state = place.Read();
+  if (!state.ok()) return state.status();
+
+  CopyUpgradeSummary summary;
+  summary.kept = state->kept;
+  if (!state->kept.empty() && !state->Unfinished()) {
+    if (options.recover) {
+      summary.already_swapped = true;
+      return summary;
+    }
+    return Status(Code::kRefused,
+                  fmt::format("{}: {} holds the original kept by an earlier copy-upgrade; remove "
+                              "it with 'ratchet cleanup --approve' before copying again",
+                              target.display, state->kept));
+  }
+  bool keep_copy = false;
+  if (state->Unfinished()) {
+    if (!options.recover) {
+      std::string copy = state->copy.empty()
+                             ? "no copy yet, the original is closed to connections"
+                             : fmt::format("copy {}: {}", state->copy, state->copy_status);
+      return Status(Code::kRefused,
+                    fmt::format("{}: an earlier copy-upgrade stopped before it finished ({}); "
+                                "continue it with 'ratchet copy-upgrade --recover'",
+                                target.display, copy));
+    }
+    auto keep = place.KeepCopyAfterCrash(*state);
+    if (!keep.ok()) return keep.status();
+    keep_copy = *keep;
+    summary.copied_again = !keep_copy && !state->copy.empty();
+  }
+
+  // The write freeze holds from before the copy until the swap.
+  reporter->Banner(fmt::format("Freezing writes to {}", target.display));
+  RATCHET_RETURN_IF_ERROR(place.Freeze());
+  if (!keep_copy) {
+    reporter->Banner(fmt::format("Copying {} to {}", target.display, place.CopyTarget().display));
+    Status copied = place.TakeCopy(reporter);
+    if (!copied.ok()) {
+      place.Thaw();
+      return copied;
+    }
+  }
+  summary.copy = place.CopyTarget().display;
+  auto upgraded = UpgradeCopy(place, set, options, connect, reporter);
+  if (!upgraded.ok()) return upgraded.status();
+  summary.upgrade = *upgraded;
+  RATCHET_FAULT_POINT("copy.verified");
+
+  // The point of no return: the copy takes the original's name.
+  reporter->Banner(
+      fmt::format("Swapping: {} becomes {}; the original is kept", summary.copy, target.display));
+  RATCHET_RETURN_IF_ERROR(place.Swap());
+  auto after = place.Read();
+  if (!after.ok()) return after.status();
+  summary.kept = after->kept;
+  return summary;
+}
+
+Result<CopyState> ReadCopyState(const Target& target, const ConnectOptions& options,
+                                Connection* server) {
+  auto place = target.kind == EngineKind::kPostgres ? PostgresCopyPlace(target, options, server)
+                                                    : MakePlace(target, options);
+  if (!place.ok()) return place.status();
+  return (*place)->Read();
+}
+
+Result<std::string> RemoveKeptOriginal(const Target& target, const ConnectOptions& options) {
+  auto made = MakePlace(target, options);
+  if (!made.ok()) return made.status();
+  CopyPlace& place = **made;
+  RATCHET_RETURN_IF_ERROR(place.Lock(std::chrono::milliseconds(0)));
+  auto state = place.Read();
+  if (!state.ok()) return state.status();
+  if (state->Unfinished()) {
+    return Status(Code::kRefused,
+                  fmt::format("{}: a copy-upgrade has not finished here; finish it with 'ratchet "
+                              "copy-upgrade --recover' before removing anything",
+                              target.display));
+  }
+  return place.RemoveKept();
+}
+
+}  // namespace ratchet

@@ -1,0 +1,261 @@
+// copy-upgrade and cleanup on both engines: the swapped-in copy equals an
+// in-place upgrade and the kept original equals the database before it; a
+// failed upgrade of the copy leaves the original as it was; sessions on a
+// PostgreSQL database are refused by name; only cleanup --approve removes
+// the original; and killed at any fault point, --recover converges.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "faults/fault_sweep.h"
+
+namespace ratchet::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class CopyUpgrade : public FaultSweep {
+ protected:
+  // A live 1.0 shop with rows of its own; on SQLite enough of them that the
+  // copy takes several backup steps.
+  void ShopAtOneDotZero(const std::string& db) {
+    RunResult r = RatchetOn(BookshopSet(), db, {"upgrade", "--to", "1.0"});
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    ExecuteOn(
+        db,
+        "INSERT INTO authors (id, name) VALUES (4, 'Leo Tolstoy');\n"
+        "INSERT INTO books (id, author_id, title, price_cents) VALUES\n"
+        "  (4, 4, 'War and Peace', 1999), (5, 4, 'Anna Karenina', 1599);\n"
+        "CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, body TEXT);\n"
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1500)\n"
+        "INSERT INTO reviews (id, book_id, body)\n"
+        "SELECT n, 1 + n % 5, 'review ' || n || ' ' || " +
+            std::string(is_sqlite() ? "printf('%.2000c', 'x')" : "repeat('x', 2000)") +
+            " FROM g;\n");
+  }
+
+  // The kept original of `db`, for --db; on PostgreSQL it is opened to
+  // connections first (copy-upgrade keeps it closed).
+  std::string Kept(const std::string& db) {
+    if (is_sqlite()) return db + ".old";
+    std::string name = db.substr(db.rfind("dbname=") + 7) + "_old";
+    auto admin = AdminConnection();
+    Status s = admin->Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+    EXPECT_TRUE(s.ok()) << s.message();
+    return db.substr(0, db.rfind("dbname=") + 7) + name;
+  }
+
+  // Nothing of a run is left but the kept original.
+  std::string Leftovers(const std::string& db) {
+    RunResult r = RatchetOn(BookshopSet(), db, {"status", "--json"});
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded()) return "status --json failed: " + r.all();
+    const auto& copy = j["copy_upgrade"];
+    if (!copy.is_object() || copy["unfinished"] != false || !copy["kept"].is_string()) {
+      return "status should show only a kept original: " + j["copy_upgrade"].dump();
+    }
+    return "";
+  }
+};
+RATCHET_ALL_ENGINES(CopyUpgrade);
+
+TEST_P(CopyUpgrade, SwapsInAnUpgradedCopyAndKeepsTheOriginalUntilCleanupApproves) {
+  const std::string original = ExtraDatabase();
+  ShopAtOneDotZero(original);
+  ASSERT_FALSE(HasFatalFailure());
+  WaitUntilIdle(original);
+  const DatabaseImage before = TakeImage(original);
+  const std::string in_place = ExtraDatabase(original);
+  ASSERT_EQ(RatchetOn(BookshopSet(), in_place, {"upgrade"}).exit_code, 0);
+  const DatabaseImage upgraded = TakeImage(in_place);
+
+  RunResult r = RatchetOn(BookshopSet(), original, {"copy-upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_THAT(r.out, HasSubstr("Copy-upgrade complete"));
+  EXPECT_THAT(r.out, HasSubstr("the original is kept as "));
+  EXPECT_THAT(r.out, HasSubstr("ratchet cleanup --approve"));
+  WaitUntilIdle(original);
+  DatabaseImage now = TakeImage(original);
+  EXPECT_EQ(now, upgraded) << DescribeDifference(upgraded, now);
+  EXPECT_EQ(Leftovers(original), "");
+  RunResult status = RatchetOn(BookshopSet(), original, {"status"});
+  EXPECT_THAT(status.out, HasSubstr("Original:    kept as "));
+
+  // A second copy-upgrade would need somewhere to keep its original.
+  RunResult again = RatchetOn(BookshopSet(), original, {"copy-upgrade"});
+  EXPECT_EQ(again.exit_code, 5) << again.all();
+  EXPECT_THAT(again.err, HasSubstr("cleanup --approve"));
+
+  // cleanup without --approve removes nothing.
+  RunResult dry = RatchetOn(BookshopSet(), original, {"cleanup"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.all();
+  EXPECT_THAT(dry.out, HasSubstr("Nothing was removed: add --approve"));
+  const std::string kept = Kept(original);
+  DatabaseImage old = TakeImage(kept);
+  EXPECT_EQ(old, before) << DescribeDifference(before, old);
+  WaitUntilIdle(kept);
+
+  RunResult removed = RatchetOn(BookshopSet(), original, {"cleanup", "--approve"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.all();
+  EXPECT_THAT(removed.out, HasSubstr("removed "));
+  if (is_sqlite()) {
+    EXPECT_FALSE(fs::exists(kept.substr(7)));
+  } else {
+    auto admin = AdminConnection();
+    auto left = admin->Query("SELECT COUNT(*) FROM pg_database WHERE datname LIKE $1",
+                             {original.substr(original.rfind("dbname=") + 7) + "\\_%"});
+    EXPECT_EQ(left->rows[0][0], "0");
+  }
+  RunResult status_after = RatchetOn(BookshopSet(), original, {"status"});
+  EXPECT_THAT(status_after.out, Not(HasSubstr("Original:")));
+}
+
+TEST_P(CopyUpgrade, AFailedUpgradeOfTheCopyLeavesTheOriginalAsItWas) {
+  WriteSet({{"V1__1__t.sql",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"
+             "INSERT INTO t (id, name) VALUES (1, 'one');\n"},
+            {"V2__2__broken.sql",
+             "INSERT INTO t (id, name) VALUES (2, 'two');\n"
+             "INSERT INTO nosuch (id) VALUES (1);\n"}});
+  const std::string db = ExtraDatabase();
+  ASSERT_EQ(RatchetOn(set_dir(), db, {"upgrade", "--to", "V1"}).exit_code, 0);
+  WaitUntilIdle(db);
+  const DatabaseImage before = TakeImage(db);
+
+  RunResult failed = RatchetOn(set_dir(), db, {"copy-upgrade"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.all();
+  EXPECT_THAT(failed.err, HasSubstr("items/V2__2__broken.sql:2:"));
+  EXPECT_THAT(failed.err, HasSubstr("was not swapped in"));
+  EXPECT_THAT(failed.err, HasSubstr("copy-upgrade --recover"));
+  WaitUntilIdle(db);
+  DatabaseImage after = TakeImage(db);
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+  // The original takes writes again; the copy stays for a look.
+  ExecuteOn(db, "INSERT INTO t (id, name) VALUES (10, 'written after the failure');\n");
+  RunResult status = RatchetOn(set_dir(), db, {"status"});
+  EXPECT_THAT(status.out, HasSubstr("(its state: failed-upgrade)"));
+  EXPECT_THAT(status.out, HasSubstr("Next:        ratchet copy-upgrade --recover"));
+
+  // Fixed, --recover copies the original afresh: the row written after the
+  // failure is in the swapped-in database.
+  WriteSet({{"V1__1__t.sql",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"
+             "INSERT INTO t (id, name) VALUES (1, 'one');\n"},
+            {"V2__2__broken.sql", "INSERT INTO t (id, name) VALUES (2, 'two');\n"}});
+  RunResult recovered = RatchetOn(set_dir(), db, {"copy-upgrade", "--recover"});
+  ASSERT_EQ(recovered.exit_code, 0) << recovered.all();
+  WaitUntilIdle(db);
+  std::vector<std::string> rows =
+      is_sqlite() ? std::vector<std::string>{"t 1|one", "t 2|two", "t 10|written after the failure"}
+                  : std::vector<std::string>{"public.t (1,one)", "public.t (2,two)",
+                                             "public.t (10,\"written after the failure\")"};
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(TakeImage(db).rows, rows);
+  EXPECT_EQ(Leftovers(db), "");
+}
+
+TEST_P(CopyUpgrade, ChecksTheOriginalFirstAndStopsWithNothingChanged) {
+  WriteSet({{"V1__1__create_users.sql",
+             "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n"
+             "INSERT INTO users (id, email) VALUES (1, 'a@example.com'), (2, 'a@example.com');\n"},
+            {"V2__2__unique_email.sql",
+             "-- ratchet: check\n"
+             "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;\n"
+             "-- ratchet: finalize\n"
+             "CREATE UNIQUE INDEX users_email_key ON users (email);\n"}});
+  const std::string db = ExtraDatabase();
+  ASSERT_EQ(RatchetOn(set_dir(), db, {"upgrade", "--to", "V1"}).exit_code, 0);
+  WaitUntilIdle(db);
+  RunResult r = RatchetOn(set_dir(), db, {"copy-upgrade"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_THAT(r.all(), HasSubstr("a@example.com"));
+  RunResult status = RatchetOn(set_dir(), db, {"status", "--json"});
+  auto j = nlohmann::json::parse(status.out);
+  EXPECT_TRUE(j["copy_upgrade"].is_null()) << j.dump();
+  EXPECT_EQ(j["status"], "active");
+}
+
+class PostgresCopyUpgrade : public CopyUpgrade {};
+INSTANTIATE_TEST_SUITE_P(Engines, PostgresCopyUpgrade, ::testing::Values(EngineKind::kPostgres),
+                         [](const auto&) { return std::string("Postgres"); });
+
+TEST_P(PostgresCopyUpgrade, RefusesWhileOtherSessionsUseTheDatabaseAndNamesThem) {
+  const std::string db = ExtraDatabase();
+  ASSERT_EQ(RatchetOn(BookshopSet(), db, {"upgrade", "--to", "1.0"}).exit_code, 0);
+  WaitUntilIdle(db);
+  auto target = ParseTarget(db);
+  ConnectOptions options;
+  auto app = Connect(*target, options);
+  ASSERT_TRUE(app.ok());
+  ASSERT_TRUE((*app)->Execute("SET application_name = 'shop-frontend'").ok());
+
+  RunResult refused = RatchetOn(BookshopSet(), db, {"copy-upgrade"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.all();
+  EXPECT_THAT(refused.err, HasSubstr("1 other session(s) are connected"));
+  EXPECT_THAT(refused.err, HasSubstr("application \"shop-frontend\""));
+  // Nothing was changed: no copy, and the database still takes connections.
+  app->reset();
+  auto admin = AdminConnection();
+  auto rows = admin->Query(
+      "SELECT string_agg(datname || ':' || datallowconn, ',' ORDER BY datname) FROM pg_database "
+      "WHERE datname LIKE $1",
+      {db.substr(db.rfind("dbname=") + 7) + "%"});
+  EXPECT_EQ(rows->rows[0][0], db.substr(db.rfind("dbname=") + 7) + ":true");
+  EXPECT_EQ(RatchetOn(BookshopSet(), db, {"copy-upgrade"}).exit_code, 0);
+}
+
+TEST_P(CopyUpgrade, KilledAtAnyPointRecoverConverges) {
+  Scenario s;
+  s.name = "copy-upgrade of a live 1.0 shop";
+  s.set_dir = BookshopSet();
+  s.setup = [this](const std::string& db) { ShopAtOneDotZero(db); };
+  s.steps = {{{"copy-upgrade"}}};
+  s.points = {"statement.before", "statement.after", "commit.before", "commit.after",
+              "copy.taken",       "copy.verified",   "copy.swapped"};
+  if (is_sqlite()) {
+    s.points.insert({"copy.step", "copy.kept-old"});
+  } else {
+    s.points.insert({"pipeline.sent", "journal.started", "journal.ran"});
+  }
+  s.also_compare = [this](const std::string& db, const std::string& reference) -> std::string {
+    std::string left = Leftovers(db);
+    if (!left.empty()) return left;
+    DatabaseImage expected = TakeImage(Kept(reference)), kept = TakeImage(Kept(db));
+    return kept == expected ? "" : "kept original differs:\n" + DescribeDifference(expected, kept);
+  };
+  Sweep(s);
+}
+
+}  // namespace
+}  // namespace ratchet::testing
+
+namespace ratchet::testing {
+namespace {
+
+class SqliteCopyUpgrade : public CopyUpgrade {};
+INSTANTIATE_TEST_SUITE_P(Engines, SqliteCopyUpgrade, ::testing::Values(EngineKind::kSqlite),
+                         [](const auto&) { return std::string("Sqlite"); });
+
+TEST_P(SqliteCopyUpgrade, RefusesAFileInWalModeAndChangesNothing) {
+  ASSERT_EQ(RatchetOn(BookshopSet(), db(), {"upgrade", "--to", "1.0"}).exit_code, 0);
+  ASSERT_EQ(Value("PRAGMA journal_mode = WAL"), "wal");
+  const DatabaseImage before = TakeImage(db());
+  RunResult refused = RatchetOn(BookshopSet(), db(), {"copy-upgrade"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.all();
+  EXPECT_THAT(refused.err, HasSubstr("WAL mode"));
+  EXPECT_THAT(refused.err, HasSubstr("PRAGMA journal_mode=DELETE"));
+  const std::string path = db().substr(7);
+  for (const char* left : {".copying", ".new", ".old"}) {
+    EXPECT_FALSE(fs::exists(path + left)) << left;
+  }
+  DatabaseImage after = TakeImage(db());
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+}
+
+}  // namespace
+}  // namespace ratchet::testing
