@@ -81,6 +81,10 @@ class Connection {
   virtual Status Commit() = 0;
   // Rolls back the open transaction, if any. Safe to call when none is open.
   virtual Status Rollback() = 0;
+  // True while a transaction is open (also one that failed and awaits its
+  // rollback). False after the engine ended a transaction on its own, as
+  // SQLite does on some errors (a full disk, an I/O error).
+  virtual bool InTransaction() const = 0;
 
   // Takes the per-database upgrade lock (invariant 3), waiting up to `wait`.
   // Returns kLockBusy naming the holder (pid, and what the engine knows of it)

@@ -14,7 +14,7 @@ Bookkeeping::Bookkeeping(Connection& conn)
       state_(conn.BookkeepingTable("state")),
       events_(conn.BookkeepingTable("events")) {}
 
-Status Bookkeeping::Ensure() {
+Status Bookkeeping::Ensure(TransactionGroup* group) {
   auto exists = conn_.HasBookkeeping();
   if (!exists.ok()) return exists.status();
   if (*exists) return Status::Ok();
@@ -52,7 +52,7 @@ Status Bookkeeping::Ensure() {
         {NowUtc()}));
     return AddEvent("", "bookkeeping-created", "", ToolVersion());
   };
-  Status s = RunInTransaction(conn_, run);
+  Status s = group ? group->Run(run) : RunInTransaction(conn_, run);
   if (!s.ok()) {
     return s.WithContext(fmt::format("{}: cannot create ratchet's bookkeeping tables",
                                      conn_.display_name()));

@@ -12,6 +12,8 @@
 
 namespace ratchet {
 
+class TransactionGroup;
+
 // The one state row.
 struct StateRow {
   std::string status = "active";
@@ -35,7 +37,8 @@ class Bookkeeping {
   explicit Bookkeeping(Connection& conn);
 
   // Creates the tables and the state row if missing, in one transaction.
-  Status Ensure();
+  // With `group`, the tables are created as one of its units.
+  Status Ensure(TransactionGroup* group = nullptr);
 
   Result<std::vector<AppliedItem>> ReadItems();
   Result<StateRow> ReadState();

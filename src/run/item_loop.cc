@@ -94,10 +94,20 @@ Status RefuseBusyState(const Connection& conn, const StateRow& state, const std:
   return Status::Ok();
 }
 
-Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, Bookkeeping& books,
-                       StateRow& state, Reporter* reporter, UpgradeSummary* summary,
+Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
+                       TransactionGroup& group, Bookkeeping& books, StateRow& state,
+                       Reporter* reporter, UpgradeSummary* summary,
                        const std::vector<AppliedItem>& recorded) {
   const bool preparing = step == ItemLoopStep::kPrepare;
+  runner.set_group(&group);
+  // Items reported done whose group has not committed yet.
+  size_t uncommitted = 0;
+  auto commit = [&](bool only_if_due) -> Status {
+    Status s = only_if_due ? group.CommitIfDue() : group.Commit();
+    if (!s.ok() && group.lost()) summary->applied -= uncommitted;
+    if (s.ok() && group.uncommitted() == 0) uncommitted = 0;
+    return s;
+  };
   auto already_prepared = [&](const Item& item) {
     return preparing && std::any_of(recorded.begin(), recorded.end(), [&](const AppliedItem& a) {
              return a.version == item.version && a.phase == Phase::kPrepared;
@@ -123,14 +133,30 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, 
                                                 missing->ToString())));
       continue;
     }
+    // A journaled item runs statements outside any transaction: what the
+    // group holds commits first.
+    if (RunsJournaled(item, preparing)) RATCHET_RETURN_IF_ERROR(commit(false));
     auto started = std::chrono::steady_clock::now();
     Status s = preparing ? runner.PrepareItem(item) : runner.ApplyItem(item);
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     if (s.ok()) {
       ++summary->applied;
+      if (group.uncommitted() > 0) ++uncommitted;
       reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
+      RATCHET_RETURN_IF_ERROR(commit(true));
       continue;
+    }
+    if (group.lost()) {
+      summary->applied -= uncommitted;
+      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      return s;
+    }
+    // The items before this one keep their group; the failure is recorded
+    // in a transaction of its own.
+    if (Status committed = commit(false); !committed.ok()) {
+      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      return Status(committed.code(), s.message() + "\n" + committed.message());
     }
     if (s.code() == Code::kConnection) {
       reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);

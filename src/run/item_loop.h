@@ -9,6 +9,7 @@
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
 #include "run/item_runner.h"
+#include "run/transaction.h"
 
 namespace ratchet {
 
@@ -36,8 +37,12 @@ enum class ItemLoopStep { kApply, kPrepare };
 // skipped. The first required failure is recorded in the state
 // (failed-upgrade or failed-prepare) and returned. A lost connection stops
 // the loop at once with kUpgradeFailed: nothing more can be recorded.
-Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner, Bookkeeping& books,
-                       StateRow& state, Reporter* reporter, UpgradeSummary* summary,
+// Transactional items run as units of `group`, which the loop commits when
+// due and before a journaled item or a failure record; the caller commits
+// what is left (with its closing write).
+Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
+                       TransactionGroup& group, Bookkeeping& books, StateRow& state,
+                       Reporter* reporter, UpgradeSummary* summary,
                        const std::vector<AppliedItem>& recorded = {});
 
 }  // namespace ratchet

@@ -152,13 +152,13 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   }
   if (!journaled) {
     // Invariant 1: the item's statements and its row commit together.
+    auto body = [&]() -> Status {
+      for (const Section* section : sections) RATCHET_RETURN_IF_ERROR(RunSection(item, *section));
+      RATCHET_RETURN_IF_ERROR(books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
+      return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
+    };
     return WithLockRetries(item, [&] {
-      return RunInTransaction(conn_, [&]() -> Status {
-        for (const Section* section : sections) RATCHET_RETURN_IF_ERROR(RunSection(item, *section));
-        RATCHET_RETURN_IF_ERROR(
-            books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
-        return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
-      });
+      return group_ ? group_->Run(body) : RunInTransaction(conn_, body);
     });
   }
 

@@ -9,6 +9,7 @@
 
 #include "ratchet/runner.h"
 #include "run/bookkeeping.h"
+#include "run/transaction.h"
 
 namespace ratchet {
 
@@ -37,6 +38,11 @@ class ItemRunner {
   // flight, or failed): before it runs again, what its interrupted run left
   // behind is cleared (PostgreSQL: an INVALID index from a concurrent build).
   void set_interrupted(const std::string& version) { interrupted_ = version; }
+
+  // Runs transactional items as units of `group` (SQLite: under savepoints
+  // of a shared transaction). The caller commits the group before anything
+  // that needs its own transaction: a journaled item, a failure record.
+  void set_group(TransactionGroup* group) { group_ = group; }
 
   // Records a required item's failure: state `failed_status`
   // (failed-upgrade, failed-prepare) with the error.
@@ -70,6 +76,7 @@ class ItemRunner {
   const UpgradeOptions& options_;
   Reporter* reporter_;
   std::string interrupted_;
+  TransactionGroup* group_ = nullptr;
   std::optional<Timeouts> session_timeouts_;  // what the session has now
 };
 

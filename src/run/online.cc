@@ -192,19 +192,23 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
     }
   }
   run_state.error.reset();
-  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+  // As in upgrade: SQLite's steps share transactions; PostgreSQL's commit
+  // without waiting for the disk until the closing write.
+  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite);
+  RATCHET_RETURN_IF_ERROR(group.Run([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, resuming ? "prepare-resumed" : "prepare-started",
                           "",
                           fmt::format("{} pending item(s), {} already prepared",
                                       plan.pending.size(), prepared->size()));
   }));
+  RATCHET_RETURN_IF_ERROR(group.Commit());  // as in upgrade: status can name a stopped run
 
   ItemRunner runner(conn, set, books, run_state, options.upgrade, reporter);
   runner.set_interrupted(interrupted);
   UpgradeSummary items;
-  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kPrepare, runner, books, run_state,
-                                          reporter, &items, *recorded));
+  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kPrepare, runner, group, books,
+                                          run_state, reporter, &items, *recorded));
   summary.prepared = items.applied;
   summary.failed_optional = items.failed_optional;
   summary.skipped = items.skipped;
@@ -213,7 +217,7 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   run_state.prepared_at = NowUtc();
   run_state.in_flight.clear();
   run_state.error.reset();
-  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+  RATCHET_RETURN_IF_ERROR(group.RunDurable([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "prepare-done", "",
                           fmt::format("{} prepared, {} optional failed, {} skipped",

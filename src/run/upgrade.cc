@@ -89,7 +89,11 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // stops the run before anything is written.
   std::deque<Item> parsed;
   RATCHET_RETURN_IF_ERROR(ParseDeferredItems(conn.kind(), &plan.pending, &parsed));
-  if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure());
+  // SQLite: the run's writes share transactions, a few per second, each
+  // step under a savepoint (TransactionGroup); PostgreSQL: each commits
+  // without waiting for the disk until the closing write.
+  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite && !plan.pending.empty());
+  if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure(&group));
 
   UpgradeSummary summary;
   summary.covered = plan.covered.size();
@@ -131,16 +135,21 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
       run_state.in_flight = interrupted;
     }
   }
-  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+  RATCHET_RETURN_IF_ERROR(group.Run([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-started", "",
                           fmt::format("{} pending item(s)", plan.pending.size()));
   }));
+  // Committed before the first item, so that a kill from here on leaves
+  // 'upgrading' for status to name. (PostgreSQL does not wait for the disk
+  // here: a server crash can lose the start only together with everything
+  // the run did after it.)
+  RATCHET_RETURN_IF_ERROR(group.Commit());
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
   runner.set_interrupted(interrupted);
-  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, books, run_state,
-                                          reporter, &summary));
+  RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, group, books,
+                                          run_state, reporter, &summary));
 
   auto after = books.ReadItems();
   if (!after.ok()) return after.status();
@@ -150,7 +159,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // in_flight is left as the items left it: empty, or a journaled item this
   // run did not reach (--to), which is still unfinished.
   run_state.error.reset();
-  RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, [&]() -> Status {
+  // Synchronous: once it commits, every item of the run is durable.
+  RATCHET_RETURN_IF_ERROR(group.RunDurable([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-done", "",
                           fmt::format("{} applied, {} optional failed, {} skipped",

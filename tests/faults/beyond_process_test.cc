@@ -241,6 +241,12 @@ TEST_P(PostgresInterruptions, ServerStoppedAndStartedMidUpgrade) {
   BackgroundRun run({"upgrade", "--set", set_dir().string(), "--db", db});
   auto watcher = ConnectTo(db);
   ASSERT_TRUE(WaitFor([&] { return !WaitingRatchet(*watcher).empty(); }));
+  // The run's start was committed without waiting for the disk; the WAL
+  // writer flushes such commits within three wal_writer_delay (200 ms by
+  // default), so by now status can tell that a run was interrupted. (Had the
+  // crash come sooner, the start would be lost together with everything
+  // after it, and status would rightly show the database as before the run.)
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_TRUE(server.Crash());
   RunResult r = run.Wait();
   EXPECT_NE(r.exit_code, 0) << r.all();

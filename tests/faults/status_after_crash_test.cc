@@ -47,11 +47,16 @@ class StatusAfterCrash : public EngineTest {
 RATCHET_ALL_ENGINES(StatusAfterCrash);
 
 TEST_P(StatusAfterCrash, NamesTheTransactionalItemTheEngineRolledBack) {
-  // Commits: 1 the bookkeeping, 2 the run's start, 3 V1, 4 V2. On SQLite
-  // V2's INSERTs have run when it stops; on PostgreSQL they go to the
-  // server with the COMMIT, in one round trip, and have not been sent.
-  RunResult killed = RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
-                                {"RATCHET_FAULT=commit.before:4"});
+  // PostgreSQL commits: 1 the bookkeeping, 2 the run's start, 3 V1, 4 V2;
+  // V2's INSERTs go to the server with the COMMIT, in one round trip, and
+  // have not been sent. SQLite commits: 1 the bookkeeping and the run's
+  // start, 2 V1 and V2 together (before the journaled V3): both have run
+  // when it stops, and both are rolled back, V1 first in line.
+  RunResult killed =
+      RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
+                 {is_sqlite() ? "RATCHET_FAULT=commit.before:2" : "RATCHET_FAULT=commit.before:4"});
+  const std::string item = is_sqlite() ? "V1" : "V2";
+  const std::string file = is_sqlite() ? "items/V1__1__t.sql" : "items/V2__2__fill_t.sql";
   ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
 
   RunResult status = Ratchet("status");
@@ -59,17 +64,22 @@ TEST_P(StatusAfterCrash, NamesTheTransactionalItemTheEngineRolledBack) {
   EXPECT_THAT(status.out, HasSubstr("Status:      upgrading, interrupted: the last run stopped "
                                     "before it finished, and no ratchet is running now\n"));
   EXPECT_THAT(status.out,
-              HasSubstr("In flight:   V2 (items/V2__2__fill_t.sql), transactional: whatever it "
-                        "had done was rolled back by the engine; it runs on resume\n"));
+              HasSubstr("In flight:   " + item + " (" + file +
+                        "), transactional: whatever it had done was rolled back by the engine; "
+                        "it runs on resume\n"));
   EXPECT_THAT(status.out, HasSubstr("Pivoted:     no\n"));
   EXPECT_THAT(status.out, HasSubstr("Next:        " + UpgradeCommand() + "\n"));
   // Nothing of V2 is left.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "0");
+  if (is_sqlite()) {
+    EXPECT_THAT(Tables(), Not(::testing::Contains("t")));
+  } else {
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "0");
+  }
 
   auto j = nlohmann::json::parse(Ratchet("status", {"--json"}).out);
   EXPECT_EQ(j["stopped"]["running"], false);
-  EXPECT_EQ(j["stopped"]["item"], "V2");
-  EXPECT_EQ(j["stopped"]["file"], "items/V2__2__fill_t.sql");
+  EXPECT_EQ(j["stopped"]["item"], item);
+  EXPECT_EQ(j["stopped"]["file"], file);
   EXPECT_EQ(j["stopped"]["journaled"], false);
   EXPECT_EQ(j["pivoted"], false);
   EXPECT_EQ(j["next"], UpgradeCommand());
@@ -98,7 +108,9 @@ TEST_P(StatusAfterCrash, NamesTheJournaledItemThatWillReRun) {
 TEST_P(StatusAfterCrash, ResumesWithTheSameTarget) {
   RunResult killed =
       RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db(), "--to", "1.0"},
-                 {"RATCHET_FAULT=commit.before:3"});  // 1 bookkeeping, 2 the run's start, 3 V1
+                 // PostgreSQL: 1 bookkeeping, 2 the run's start, 3 V1. SQLite: 1
+                 // bookkeeping and start, 2 V1, V2 and the run's end.
+                 {is_sqlite() ? "RATCHET_FAULT=commit.before:2" : "RATCHET_FAULT=commit.before:3"});
   ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
   RunResult status = Ratchet("status");
   EXPECT_THAT(status.out, HasSubstr("In flight:   V1 (items/V1__1__t.sql), transactional"));
@@ -110,9 +122,22 @@ TEST_P(StatusAfterCrash, ResumesWithTheSameTarget) {
 }
 
 TEST_P(StatusAfterCrash, ARunStoppedAfterItsLastItemOnlyRecordsItsEnd) {
-  // The last commit of a run records its end.
-  RunResult killed = RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
-                                {"RATCHET_FAULT=commit.before:8"});
+  // The last commit of a run records its end. On SQLite it also holds the
+  // transactional items before it, so there the last item runs outside a
+  // transaction and commits on its own: commits 1 bookkeeping and start,
+  // 2 V1 and V2, 3-4 V3 journaled and done, 5-6 V4 the same, 7 the end.
+  if (is_sqlite()) {
+    WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"},
+              {"V2__2__fill_t.sql", "INSERT INTO t (id, name) VALUES (1, 'one');\n"
+                                    "INSERT INTO t (id, name) VALUES (2, 'two');\n"},
+              {"V3__3__tidy.sql", "-- ratchet: transaction none\nUPDATE t SET name = upper(name);\n"},
+              {"V4__4__u.sql", "-- ratchet: transaction none\nCREATE TABLE u (id INTEGER);\n"}},
+             "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n"
+             "[[release]]\nname = \"2.0\"\nhead = \"V4\"\n");
+  }
+  RunResult killed =
+      RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
+                 {is_sqlite() ? "RATCHET_FAULT=commit.before:7" : "RATCHET_FAULT=commit.before:8"});
   ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
   RunResult status = Ratchet("status");
   EXPECT_THAT(status.out, HasSubstr("Pending:     none\n"));
@@ -165,7 +190,10 @@ TEST_P(StatusAfterCrash, ARunStillGoingIsNotTakenForAStoppedOne) {
   WaitUntilIdle(db());
   RunResult stopped = Ratchet("status");
   EXPECT_THAT(stopped.out, HasSubstr("interrupted"));
-  EXPECT_THAT(stopped.out, HasSubstr("In flight:   V2 (items/V2__2__slow."));
+  // On SQLite V1 shares V2's transaction (V1 alone is shorter than a group's
+  // window) and is rolled back with it.
+  EXPECT_THAT(stopped.out, HasSubstr(is_sqlite() ? "In flight:   V1 (items/V1__1__t.sql)"
+                                                 : "In flight:   V2 (items/V2__2__slow."));
 }
 
 }  // namespace
@@ -213,16 +241,18 @@ TEST_P(OnlineStatusAfterCrash, ARollbackStoppedMidwayIsFinishedByRollbackAlone) 
 
 TEST_P(OnlineStatusAfterCrash, APrepareStoppedMidwayNamesPrepareToComplete) {
   ASSERT_EQ(Shop({"upgrade", "--to", "2.0"}).exit_code, 0);
-  // Commits: 1 the preparing state, 2 V10 prepared.
-  RunResult killed = Shop({"prepare"}, {"RATCHET_FAULT=commit.after:2"});
+  // PostgreSQL commits: 1 the preparing state, 2 V10 prepared. SQLite: 1
+  // the preparing state, 2 V10, V11 and the end of prepare together.
+  RunResult killed = Shop({"prepare"}, {is_sqlite() ? "RATCHET_FAULT=commit.before:2"
+                                                    : "RATCHET_FAULT=commit.after:2"});
   ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
   RunResult status = Shop({"status"});
   EXPECT_THAT(status.out, HasSubstr("Status:      preparing, interrupted"));
   // V11 runs outside a transaction on PostgreSQL (its backfill commits in
-  // batches); on SQLite it is one transaction.
+  // batches); on SQLite V10 and V11 share a transaction, rolled back.
   EXPECT_THAT(
       status.out,
-      HasSubstr(is_sqlite() ? "V11__300__authors_full_name_backfill.sqlite.sql), transactional"
+      HasSubstr(is_sqlite() ? "V10__300__authors_full_name_expand.sqlite.sql), transactional"
                             : "V11__300__authors_full_name_backfill.postgresql.sql), journaled"));
   EXPECT_THAT(status.out, HasSubstr("Next:        ratchet prepare --set "));
   ASSERT_EQ(Shop({"prepare"}).exit_code, 0);

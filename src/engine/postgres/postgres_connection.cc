@@ -620,11 +620,12 @@ class PostgresConnection final : public Connection {
     return !found->rows.empty() && found->rows[0][0] == "t";
   }
 
- private:
-  bool InTransaction() const {
+  bool InTransaction() const override {
     PGTransactionStatusType state = PQtransactionStatus(conn_.get());
     return pending_begin_ || state == PQTRANS_INTRANS || state == PQTRANS_INERROR;
   }
+
+ private:
 
   // Runs one statement on its own, without a pending BEGIN.
   Status RunDirect(const Request& request) {

@@ -169,6 +169,7 @@ class SqliteConnection final : public Connection {
     if (sqlite3_get_autocommit(db_)) return Status::Ok();
     return Run("ROLLBACK", {}, nullptr);
   }
+  bool InTransaction() const override { return !sqlite3_get_autocommit(db_); }
 
   Status AcquireUpgradeLock(std::chrono::milliseconds wait) override {
     if (lock_fd_ < 0) {
