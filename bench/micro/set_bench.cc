@@ -1,11 +1,13 @@
 // In-process costs of a ratchet run on a large upgrade set: loading it,
-// checksumming its files and planning, measured with Google Benchmark.
+// parsing its items, checksumming its files and planning, measured with
+// Google Benchmark.
 //
 // RATCHET_BENCH_SET names the upgrade set (bench/run.py generates one with
 // N = 10,000 items); without it the benchmarks report an error and skip.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,26 @@ void BM_LoadAndParseSet(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LoadAndParseSet)->Unit(benchmark::kMillisecond);
+
+// Parsing every item of a set loaded without parsing, as `ratchet plan` and
+// an upgrade do for the pending items of an empty database. Items are parsed
+// on several threads: the CPU time is the whole process's.
+void BM_ParsePendingItems(benchmark::State& state) {
+  const UpgradeSet* set = LoadedSet();  // loaded without parsing
+  if (set == nullptr) return state.SkipWithError("cannot load RATCHET_BENCH_SET");
+  for (auto _ : state) {
+    std::vector<const Item*> items = set->ItemsFor(EngineKind::kPostgres);
+    std::deque<Item> parsed;
+    Status s = ParseDeferredItems(EngineKind::kPostgres, &items, &parsed);
+    if (!s.ok()) return state.SkipWithError(s.message().c_str());
+    benchmark::DoNotOptimize(parsed.size());
+  }
+  state.SetItemsProcessed(state.iterations() * set->items.size());
+}
+BENCHMARK(BM_ParsePendingItems)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 // The checksums of every item file (ignoring comments and whitespace).
 void BM_ChecksumAll(benchmark::State& state) {

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cctype>
 #include <functional>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -372,14 +374,53 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
   return set;
 }
 
+// Parses copies of the unparsed items on a few threads, each thread taking
+// the next item in turn (items differ in size), then keeps the copies in
+// order up to the first bad item: the error reported, and what `*items` and
+// `*storage` hold after it, are what a one-by-one parse would leave.
+// libpg_query and SQLite's statement splitter share no state between calls.
 Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
                           std::deque<Item>* storage) {
-  for (const Item*& item : *items) {
-    if (item->parsed) continue;
-    Item copy = *item;
-    RATCHET_RETURN_IF_ERROR(ParseForEngine(&copy, engine));
-    storage->push_back(std::move(copy));
-    item = &storage->back();
+  constexpr size_t kItemsPerThread = 200;
+  constexpr size_t kMaxThreads = 8;
+  std::vector<size_t> places;  // the indexes in `*items` of the items to parse
+  for (size_t i = 0; i < items->size(); ++i) {
+    if (!(*items)[i]->parsed) places.push_back(i);
+  }
+  std::vector<Item> copies(places.size());
+  std::vector<Status> results(copies.size());
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> first_bad{copies.size()};
+  auto parse = [&] {
+    for (size_t k = next++; k < copies.size() && k < first_bad.load(); k = next++) {
+      copies[k] = *(*items)[places[k]];
+      results[k] = ParseForEngine(&copies[k], engine);
+      if (results[k].ok()) continue;
+      // Items after a bad one need no parsing: their results are never read.
+      size_t bad = first_bad.load();
+      while (k < bad && !first_bad.compare_exchange_weak(bad, k)) {
+        // `bad` now holds another thread's find: keep the earlier of the two.
+      }
+    }
+  };
+  size_t threads =
+      std::min({kMaxThreads, copies.size() / kItemsPerThread + 1,
+                static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency()))});
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      workers.emplace_back(parse);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones started, and this one, do the work
+    }
+  }
+  parse();
+  for (std::thread& worker : workers) worker.join();
+
+  for (size_t k = 0; k < copies.size(); ++k) {
+    if (!results[k].ok()) return std::move(results[k]);
+    storage->push_back(std::move(copies[k]));
+    (*items)[places[k]] = &storage->back();
   }
   return Status::Ok();
 }

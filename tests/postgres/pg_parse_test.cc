@@ -129,6 +129,90 @@ TEST(PostgresSplit, MarksTransactionControl) {
   EXPECT_FALSE(statements[7].transaction_control);
 }
 
+// Every statement kind Classify tells apart, with the field it reads, both
+// ways where the field decides.
+TEST(PostgresSplit, ClassifiesEveryKindByTheNodesOwnFields) {
+  struct Case {
+    const char* sql;
+    const char* node;
+    bool non_transactional;
+  };
+  const std::vector<Case> cases = {
+      {"CREATE INDEX CONCURRENTLY i ON t (a)", "IndexStmt", true},
+      {"CREATE INDEX i ON t (a) WHERE a > 0", "IndexStmt", false},
+      {"DROP INDEX CONCURRENTLY IF EXISTS i", "DropStmt", true},
+      {"DROP TABLE t", "DropStmt", false},
+      {"REINDEX TABLE CONCURRENTLY t", "ReindexStmt", true},
+      {"REINDEX (CONCURRENTLY) INDEX i", "ReindexStmt", true},
+      {"REINDEX (VERBOSE) INDEX i", "ReindexStmt", false},
+      {"REINDEX SYSTEM shop", "ReindexStmt", true},
+      {"REINDEX DATABASE shop", "ReindexStmt", true},
+      {"REINDEX SCHEMA s", "ReindexStmt", false},
+      {"VACUUM (FULL, ANALYZE) t", "VacuumStmt", true},
+      {"ANALYZE t (a)", "VacuumStmt", false},
+      {"CREATE DATABASE d", "CreatedbStmt", true},
+      {"DROP DATABASE IF EXISTS d", "DropdbStmt", true},
+      {"ALTER SYSTEM RESET ALL", "AlterSystemStmt", true},
+      {"CREATE TABLESPACE s LOCATION '/srv/s'", "CreateTableSpaceStmt", true},
+      {"DROP TABLESPACE s", "DropTableSpaceStmt", true},
+      {"CREATE SUBSCRIPTION s CONNECTION 'host=h' PUBLICATION p", "CreateSubscriptionStmt", true},
+      {"DROP SUBSCRIPTION s", "DropSubscriptionStmt", true},
+      {"ALTER DATABASE d SET TABLESPACE s", "AlterDatabaseStmt", true},
+      {"ALTER DATABASE d WITH CONNECTION LIMIT 5", "AlterDatabaseStmt", false},
+      {"CLUSTER", "ClusterStmt", true},
+      {"CLUSTER VERBOSE", "ClusterStmt", true},
+      {"CLUSTER (VERBOSE) t USING i", "ClusterStmt", false},
+      {"CLUSTER t", "ClusterStmt", false},
+      {"DISCARD ALL", "DiscardStmt", true},
+      {"DISCARD PLANS", "DiscardStmt", false},
+      {"COPY t FROM '/srv/t.csv'", "CopyStmt", false},
+      {"COPY t TO PROGRAM 'gzip > /srv/t.gz'", "CopyStmt", false},
+      {"COPY (SELECT * FROM t) TO '/srv/t.csv' (FORMAT csv)", "CopyStmt", false},
+      {"CHECKPOINT", "CheckPointStmt", false},
+      {"SELECT 1", "SelectStmt", false},
+  };
+  for (const Case& c : cases) {
+    std::vector<Statement> statements = MustSplit(c.sql);
+    ASSERT_EQ(statements.size(), 1u) << c.sql;
+    EXPECT_EQ(statements[0].node, c.node) << c.sql;
+    EXPECT_EQ(statements[0].non_transactional, c.non_transactional) << c.sql;
+    EXPECT_FALSE(statements[0].transaction_control) << c.sql;
+  }
+  for (const char* sql : {"COPY t TO STDOUT", "COPY (SELECT 1) TO STDOUT WITH (FORMAT csv)",
+                          "COPY (INSERT INTO t VALUES (1) RETURNING *) TO STDOUT"}) {
+    std::vector<Statement> statements;
+    Status status = SplitScript(sql, &statements);
+    EXPECT_EQ(status.code(), Code::kInvalidSet) << sql;
+    EXPECT_NE(status.message().find("TO STDOUT"), std::string::npos) << status.message();
+  }
+}
+
+// A statement's fields are its own: the next statement, or a node nested in
+// it, does not lend it one.
+TEST(PostgresSplit, ReadsEachStatementsFieldsApart) {
+  std::string script =
+      "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX j ON t (a);\n"
+      "CLUSTER t;\nCLUSTER;\nREINDEX (CONCURRENTLY) TABLE t;\nREINDEX TABLE t;\n"
+      "CREATE TABLE c (a int) WITH (fillfactor = 70) TABLESPACE s;\n"
+      "ALTER DATABASE d WITH ALLOW_CONNECTIONS true;\n"
+      "DROP INDEX CONCURRENTLY i;\nDROP INDEX i;\nDISCARD ALL;\nDISCARD TEMP;\n"
+      "COPY (SELECT * FROM t) TO '/srv/t.csv';\nBEGIN;\nVACUUM t;\nANALYZE t;";
+  std::vector<Statement> statements = MustSplit(script);
+  std::vector<bool> non_transactional;
+  for (const Statement& s : statements) non_transactional.push_back(s.non_transactional);
+  EXPECT_EQ(non_transactional,
+            (std::vector<bool>{true, false, false, true, true, false, false, false, true, false,
+                               true, false, false, false, true, false}));
+  ASSERT_EQ(statements.size(), 16u);
+  EXPECT_EQ(statements[13].node, "TransactionStmt");
+  for (size_t i = 0; i < statements.size(); ++i) {
+    EXPECT_EQ(statements[i].transaction_control, i == 13) << i;
+  }
+  EXPECT_EQ(Texts(script, statements)[6],
+            "CREATE TABLE c (a int) WITH (fillfactor = 70) TABLESPACE s");
+  EXPECT_EQ(statements.back().offset, script.rfind("ANALYZE"));
+}
+
 TEST(PostgresSplit, ReportsSyntaxErrorAtTheTokenEvenAfterMultibyteText) {
   std::string script =
       "INSERT INTO t VALUES ('héllo wörld; ünïcode');\n"

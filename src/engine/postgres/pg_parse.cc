@@ -4,17 +4,17 @@
 
 #include <pg_query.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ratchet::postgres {
 namespace {
-
-using nlohmann::json;
 
 bool IsIdentifierByte(char c) {
   unsigned char u = static_cast<unsigned char>(c);
@@ -187,45 +187,204 @@ std::pair<size_t, size_t> StatementAround(const std::string& text, size_t positi
   return found;
 }
 
-// True if the list `list` of `node` holds a DefElem named `name`.
-bool HasDefElem(const json& node, const char* list, std::string_view name) {
-  auto items = node.find(list);
-  if (items == node.end() || !items->is_array()) return false;
-  for (const json& item : *items) {
-    auto def = item.find("DefElem");
-    if (def != item.end() && def->is_object() && def->value("defname", "") == name) return true;
+// What Classify reads of one statement's parse node: its name, which fields
+// it has, the values of its boolean and string fields, and the names of the
+// DefElems in its lists (option lists such as REINDEX's params).
+class ShallowNode {
+ public:
+  const std::string& name() const { return name_; }
+  bool Has(std::string_view field) const { return Find(field) != nullptr; }
+  // The boolean `field`; false when absent (libpg_query leaves out false).
+  bool Flag(std::string_view field) const {
+    const Field* f = Find(field);
+    return f != nullptr && f->flag;
   }
-  return false;
-}
+  // The string (or enum) `field`; empty when absent.
+  std::string_view Text(std::string_view field) const {
+    const Field* f = Find(field);
+    return f != nullptr ? std::string_view(f->text) : std::string_view();
+  }
+  // True if the list `list` holds a DefElem named `defname`.
+  bool HasDefElem(std::string_view list, std::string_view defname) const {
+    for (const auto& [in_list, name] : def_elems_) {
+      if (in_list == list && name == defname) return true;
+    }
+    return false;
+  }
 
-// Sets `statement`'s flags from its parse tree `node` (the value under the
-// node's name) and returns a load error for statements ratchet cannot run.
-Status Classify(const json& node, Statement* statement) {
-  const std::string& name = statement->node;
-  auto flag = [&node](const char* key) { return node.value(key, false); };
+ private:
+  friend class ParseTreeReader;
+  struct Field {
+    std::string name;
+    std::string text;
+    bool flag = false;
+  };
+  const Field* Find(std::string_view field) const {
+    for (const Field& f : fields_) {
+      if (f.name == field) return &f;
+    }
+    return nullptr;
+  }
+
+  std::string name_;
+  std::vector<Field> fields_;
+  std::vector<std::pair<std::string, std::string>> def_elems_;  // (list, defname)
+};
+
+// One element of the parse tree's "stmts": where the statement is and its node.
+struct RawStatement {
+  size_t location = 0;
+  size_t length = 0;  // 0: up to the end of the text
+  ShallowNode node;
+};
+
+// Reads libpg_query's JSON parse tree as it streams past (nlohmann's SAX
+// interface), keeping only each statement's RawStatement: no document is
+// built, which is most of what reading the tree used to cost. The tree reads
+//   {"version":N,"stmts":[{"stmt":{"<Node>":{<fields>}},"stmt_location":N,"stmt_len":N},...]}
+// (zero and false values left out), and a field holding an option list reads
+//   [{"DefElem":{"defname":"...",...}},...].
+// Depth counts the containers open: 1 the tree, 2 "stmts", 3 a statement,
+// 4 its "stmt", 5 the node's fields, 6 a field's list, 7 a list element,
+// 8 a DefElem's fields.
+class ParseTreeReader {
+ public:
+  using json = nlohmann::json;
+
+  std::vector<RawStatement> statements;
+  std::string error;
+
+  bool null() { return true; }
+  bool boolean(bool value) {
+    if (AtNodeField()) node().fields_.back().flag = value;
+    return true;
+  }
+  bool number_integer(json::number_integer_t value) {
+    return number_unsigned(value < 0 ? 0 : static_cast<json::number_unsigned_t>(value));
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    if (depth_ == 3 && InStatement()) {
+      if (statement_key_ == StatementKey::kLocation) statements.back().location = value;
+      if (statement_key_ == StatementKey::kLength) statements.back().length = value;
+    }
+    return true;
+  }
+  bool number_float(json::number_float_t, const std::string&) { return true; }
+  bool string(std::string& value) {
+    if (AtNodeField()) {
+      node().fields_.back().text = value;
+    } else if (AtDefName()) {
+      node().def_elems_.emplace_back(node().fields_.back().name, value);
+    }
+    return true;
+  }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return Open(false); }
+  bool start_array(std::size_t) { return Open(true); }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+  bool key(std::string& name) {
+    switch (depth_) {
+      case 1:
+        in_stmts_ = name == "stmts";
+        break;
+      case 3:
+        statement_key_ = name == "stmt"            ? StatementKey::kStmt
+                         : name == "stmt_location" ? StatementKey::kLocation
+                         : name == "stmt_len"      ? StatementKey::kLength
+                                                   : StatementKey::kOther;
+        break;
+      case 4:
+        if (InStatement() && statement_key_ == StatementKey::kStmt && node().name_.empty()) {
+          node().name_ = name;
+        }
+        break;
+      case 5:
+        if (InNode()) node().fields_.push_back({name, {}, false});
+        break;
+      case 7:
+        in_def_elem_ = name == "DefElem";
+        break;
+      case 8:
+        defname_ = name == "defname";
+        break;
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    error = e.what();
+    return false;
+  }
+
+ private:
+  enum class StatementKey { kOther, kStmt, kLocation, kLength };
+  static constexpr int kDeepest = 8;  // nothing deeper is read
+
+  bool Open(bool array) {
+    ++depth_;
+    if (depth_ <= kDeepest) is_array_[depth_] = array;
+    if (depth_ == 3 && in_stmts_ && is_array_[2] && !array) statements.emplace_back();
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+  ShallowNode& node() { return statements.back().node; }
+  // Inside an element of "stmts" (depth 3 or deeper).
+  bool InStatement() const {
+    return depth_ >= 3 && in_stmts_ && is_array_[2] && !is_array_[3] && !statements.empty();
+  }
+  // Inside a statement's node fields (depth 5 or deeper).
+  bool InNode() const {
+    return depth_ >= 5 && InStatement() && statement_key_ == StatementKey::kStmt && !is_array_[4] &&
+           !is_array_[5];
+  }
+  // At the value of one of the node's fields.
+  bool AtNodeField() const {
+    return depth_ == 5 && InNode() && !statements.back().node.fields_.empty();
+  }
+  // At the value of a DefElem's "defname", in a list that a node field holds.
+  bool AtDefName() const {
+    return depth_ == 8 && in_def_elem_ && defname_ && InNode() && is_array_[6] && !is_array_[7] &&
+           !is_array_[8] && !statements.back().node.fields_.empty();
+  }
+
+  int depth_ = 0;
+  bool is_array_[kDeepest + 1] = {};
+  bool in_stmts_ = false;
+  StatementKey statement_key_ = StatementKey::kOther;
+  bool in_def_elem_ = false;
+  bool defname_ = false;
+};
+
+// Sets `statement`'s flags from its parse node and returns a load error for
+// statements ratchet cannot run.
+Status Classify(const ShallowNode& node, Statement* statement) {
+  const std::string& name = node.name();
   if (name == "TransactionStmt") {
     statement->transaction_control = true;
   } else if (name == "IndexStmt" || name == "DropStmt") {
-    statement->non_transactional = flag("concurrent");
+    statement->non_transactional = node.Flag("concurrent");
   } else if (name == "ReindexStmt") {
-    std::string kind = node.value("kind", "");
+    std::string_view kind = node.Text("kind");
     statement->non_transactional =
         kind == "REINDEX_OBJECT_SYSTEM" || kind == "REINDEX_OBJECT_DATABASE";
-    if (HasDefElem(node, "params", "concurrently")) statement->non_transactional = true;
+    if (node.HasDefElem("params", "concurrently")) statement->non_transactional = true;
   } else if (name == "VacuumStmt") {
-    statement->non_transactional = flag("is_vacuumcmd");
+    statement->non_transactional = node.Flag("is_vacuumcmd");
   } else if (name == "CreatedbStmt" || name == "DropdbStmt" || name == "AlterSystemStmt" ||
              name == "CreateTableSpaceStmt" || name == "DropTableSpaceStmt" ||
              name == "CreateSubscriptionStmt" || name == "DropSubscriptionStmt") {
     statement->non_transactional = true;
   } else if (name == "AlterDatabaseStmt") {
-    statement->non_transactional = HasDefElem(node, "options", "tablespace");
+    statement->non_transactional = node.HasDefElem("options", "tablespace");
   } else if (name == "ClusterStmt") {
-    statement->non_transactional = !node.contains("relation");
+    statement->non_transactional = !node.Has("relation");
   } else if (name == "DiscardStmt") {
-    statement->non_transactional = node.value("target", "") == "DISCARD_ALL";
-  } else if (name == "CopyStmt" && !node.contains("filename") && !flag("is_program")) {
-    if (flag("is_from")) {
+    statement->non_transactional = node.Text("target") == "DISCARD_ALL";
+  } else if (name == "CopyStmt" && !node.Has("filename") && !node.Flag("is_program")) {
+    if (node.Flag("is_from")) {
       return Status(Code::kInvalidSet,
                     "COPY ... FROM STDIN needs rows fed by the client, and ratchet cannot feed "
                     "stdin data; write the rows as INSERT statements, or COPY FROM a file on the "
@@ -239,12 +398,11 @@ Status Classify(const json& node, Statement* statement) {
   return Status::Ok();
 }
 
-// Appends the statement `raw` (an element of the parse tree's "stmts") to
-// `out`, located in `text` and classified; a load error if ratchet cannot run it.
-Status AddStatement(std::string_view text, const json& raw, std::vector<Statement>* out) {
-  size_t begin = raw.value("stmt_location", size_t{0});
-  size_t length = raw.value("stmt_len", size_t{0});
-  if (begin > text.size()) begin = text.size();
+// Appends the statement `raw` to `out`, located in `text` and classified; a
+// load error if ratchet cannot run it.
+Status AddStatement(std::string_view text, const RawStatement& raw, std::vector<Statement>* out) {
+  size_t begin = std::min(raw.location, text.size());
+  size_t length = raw.length;
   if (length == 0 || begin + length > text.size()) length = text.size() - begin;
   size_t start = SkipBlanksAndComments(text, begin, begin + length);
   size_t end = begin + length;
@@ -253,13 +411,12 @@ Status AddStatement(std::string_view text, const json& raw, std::vector<Statemen
   Statement statement;
   statement.offset = start;
   statement.length = end - start;
-  auto stmt = raw.find("stmt");
-  if (stmt != raw.end() && stmt->is_object() && !stmt->empty()) {
-    statement.node = stmt->begin().key();
-    Status status = Classify(stmt->begin().value(), &statement);
+  if (!raw.node.name().empty()) {
+    Status status = Classify(raw.node, &statement);
     if (!status.ok()) {
       return LoadError(status.message(), "0A000", text, statement.offset, 0, statement.length);
     }
+    statement.node = raw.node.name();
   }
   out->push_back(std::move(statement));
   return Status::Ok();
@@ -303,13 +460,13 @@ Status SplitScript(std::string_view text, std::vector<Statement>* out) {
 
   Status status;
   try {
-    const json tree = json::parse(parsed.parse_tree);
-    auto stmts = tree.find("stmts");
-    if (stmts != tree.end() && stmts->is_array()) {
-      for (const json& raw : *stmts) {
-        status = AddStatement(text, raw, out);
-        if (!status.ok()) break;
-      }
+    ParseTreeReader reader;
+    if (!nlohmann::json::sax_parse(parsed.parse_tree, &reader)) {
+      status = Status(Code::kInternal, "cannot read libpg_query's parse tree: " + reader.error);
+    }
+    for (const RawStatement& raw : reader.statements) {
+      if (!status.ok()) break;
+      status = AddStatement(text, raw, out);
     }
   } catch (const std::exception& e) {
     status =
