@@ -208,6 +208,47 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
   EXPECT_EQ(State(bad), "active|0");
 }
 
+TEST_P(Online, OneDatabaseRunsItsFinalizeSectionsOnceAndAFailedPivotLeavesItPrepared) {
+  // A sequence counts how often the finalize section runs: nextval is not
+  // undone by a rollback, so a dry run would count too.
+  const std::string counter =
+      is_sqlite() ? "" : "CREATE SEQUENCE finalize_runs;\n";
+  const std::string count_run =
+      is_sqlite() ? "" : "SELECT nextval('finalize_runs');\n";
+  WriteSet({{"V1__1__create_t.sql",
+             counter + "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"},
+            {"V2__2__unique_a.sql", count_run + "CREATE UNIQUE INDEX t_a_key ON t (a);\n"}});
+  std::string one = db();
+  std::string two = ExtraDatabase();
+  for (const std::string& d : {one, two}) {
+    ASSERT_EQ(RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
+    ASSERT_EQ(RunRatchet({"prepare", "--set", set_dir().string(), "--db", d}).exit_code, 0);
+  }
+  // A duplicate makes the pivot of the first database fail: it stays
+  // prepared, with nothing of the pivot kept, and rollback still works.
+  ASSERT_TRUE(OpenDb(one)->Execute("INSERT INTO t (id, a) VALUES (1, 5), (2, 5)").ok());
+  RunResult failed = RunRatchet({"finalize", "--set", set_dir().string(), "--db", one});
+  EXPECT_EQ(failed.exit_code, 1) << failed.all();
+  EXPECT_CONTAINS(failed.out, "no separate dry run");
+  EXPECT_CONTAINS(failed.all(), "items/V2__2__unique_a.sql:");
+  EXPECT_CONTAINS(failed.all(), "it is still prepared");
+  EXPECT_EQ(State(one), "prepared|0");
+  EXPECT_EQ(Phases(one), (std::vector<std::string>{"V1|applied", "V2|prepared"}));
+  EXPECT_EQ(RunRatchet({"rollback", "--set", set_dir().string(), "--db", one}).exit_code, 0);
+  EXPECT_EQ(State(one), "active|0");
+
+  RunResult finalized = RunRatchet({"finalize", "--set", set_dir().string(), "--db", two});
+  ASSERT_EQ(finalized.exit_code, 0) << finalized.all();
+  EXPECT_CONTAINS(finalized.out, "pivoted database");
+  EXPECT_EQ(State(two), "active|1");
+  EXPECT_EQ(Phases(two), (std::vector<std::string>{"V1|applied", "V2|applied"}));
+  if (!is_sqlite()) {
+    // Once: the pivot alone ran the section.
+    EXPECT_EQ(RowsOn(two, "SELECT last_value FROM finalize_runs"),
+              (std::vector<std::string>{"1"}));
+  }
+}
+
 TEST_P(Online, FinalizeRetriedAfterAnInterruptionSkipsPivotedDatabases) {
   std::string first = db();
   std::string second = ExtraDatabase();

@@ -29,8 +29,10 @@ DatabaseResult OnDatabase(SetCache& sets, const Target& target, std::ostream& ou
   return step(*session->conn, **set, out, live);
 }
 
+// Dry-runs the finalize sections on `conn`, or with `check_only` only
+// checks that the database is ready for its pivot.
 DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOptions& upgrade,
-                      std::ostream& out, bool live) {
+                      bool check_only, std::ostream& out, bool live) {
   DatabaseResult result;
   result.database = conn.display_name();
   auto ready = CheckFinalizeReady(conn, set);
@@ -46,6 +48,11 @@ DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOpti
   if (*ready == FinalizeReadiness::kUpToDate) {
     result.outcome = "up to date";
     result.detail = "nothing prepared, nothing pending";
+    return result;
+  }
+  if (check_only) {
+    result.outcome = "dry run ok";
+    result.detail = "prepared, ready for its pivot";
     return result;
   }
   LineReporter reporter(out, live);
@@ -99,15 +106,25 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   upgrade.lock_wait = *wait;
   std::string again = FleetCommandLine("finalize", options.common);
 
-  std::cout << fmt::format("Finalize, step 1 of 2: dry run on {} database(s): every finalize "
-                           "section runs in a transaction that is rolled back\n",
-                           targets->size());
+  // With one database the pivot is its own dry run: its finalize sections
+  // and bookkeeping commit together or not at all, so a separate dry run
+  // would only take the same locks twice while the application waits.
+  const bool one = targets->size() == 1;
+  if (one) {
+    std::cout << "Finalize, step 1 of 2: one database: checking that it is ready (no separate "
+                 "dry run: its pivot commits every finalize section with the bookkeeping, or "
+                 "nothing)\n";
+  } else {
+    std::cout << fmt::format("Finalize, step 1 of 2: dry run on {} database(s): every finalize "
+                             "section runs in a transaction that is rolled back\n",
+                             targets->size());
+  }
   auto dry = RunOnEach(*targets, options.common.jobs,
                        [&](const Target& target, std::ostream& out, bool live) {
                          return OnDatabase(sets, target, out, live,
                                            [&](Connection& c, const UpgradeSet& s,
                                                std::ostream& o, bool l) {
-                                             return DryRun(c, s, upgrade, o, l);
+                                             return DryRun(c, s, upgrade, one, o, l);
                                            });
                        });
   int code = Summarize(dry, again);
