@@ -80,8 +80,7 @@ void ChecksumBuilder::Add(SqlSegment kind, size_t begin, size_t end) {
       // reads it; a trailing comment is an ordinary comment.
       size_t k = begin;
       while (k > 0 && (content_[k - 1] == ' ' || content_[k - 1] == '\t')) --k;
-      std::string directive =
-          (k == 0 || content_[k - 1] == '\n') ? CanonicalDirective(piece) : "";
+      std::string directive = (k == 0 || content_[k - 1] == '\n') ? CanonicalDirective(piece) : "";
       if (directive.empty()) {
         pending_blank_ = true;
         break;
@@ -103,7 +102,8 @@ std::string ChecksumBuilder::Finish() { return Sha256Hex(canonical_); }
 
 std::string ItemChecksum(std::string_view content) {
   ChecksumBuilder builder(content);
-  ScanSql(content, [&](SqlSegment kind, size_t begin, size_t end) { builder.Add(kind, begin, end); });
+  ScanSql(content,
+          [&](SqlSegment kind, size_t begin, size_t end) { builder.Add(kind, begin, end); });
   return builder.Finish();
 }
 

@@ -121,9 +121,9 @@ Status ReadFile(int dir_fd, const char* name, const fs::path& path, std::string*
 }
 
 // Reads and checks the item files `names` (sorted) in `dir` into `*items`,
-// in the same order, moving each name into its item's file_name. Each file stands alone, so a large set is read by a
-// few threads; the error reported is the first in file order, as one thread
-// would find it.
+// in the same order, moving each name into its item's file_name. Each file
+// stands alone, so a large set is read by a few threads; the error reported
+// is the first in file order, as one thread would find it.
 Status ReadItemFiles(const fs::path& dir, std::vector<std::string>& names,
                      std::vector<Item>* items) {
   constexpr size_t kFilesPerThread = 500;
@@ -182,8 +182,8 @@ Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names)
     const struct dirent* entry = ::readdir(dir);
     if (entry == nullptr) {
       if (errno != 0) {
-        status = Status(Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(),
-                                               std::strerror(errno)));
+        status = Status(
+            Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(), std::strerror(errno)));
       }
       break;
     }

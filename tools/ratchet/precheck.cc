@@ -28,9 +28,8 @@ Status RunPreChecks(Connection& conn, const UpgradeSet& set, const std::optional
   PlanOptions plan_options;
   plan_options.target = target;
   Plan plan = MakePlan(set, conn.kind(), status->applied, plan_options);
-  return CheckItemsToStart(conn, set, ItemsToStart(std::move(plan), status->applied,
-                                                   status->in_flight),
-                           out);
+  return CheckItemsToStart(conn, set,
+                           ItemsToStart(std::move(plan), status->applied, status->in_flight), out);
 }
 
 }  // namespace ratchet::tool
