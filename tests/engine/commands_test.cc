@@ -74,10 +74,15 @@ TEST(Targets, RatchetDbEnvironmentVariableIsUsedWithoutDb) {
   EXPECT_THAT(r.out, HasSubstr("at release 1.0"));
 }
 
+// Writes a one-item set whose ratchet.toml names its database: app.db beside it.
+void WriteSetNamingItsDatabase(const fs::path& dir, const std::string& item) {
+  WriteFile(dir / "ratchet.toml", "[project]\nname = \"x\"\ndb = \"sqlite:app.db\"\n");
+  WriteFile(dir / "items/V1__1__a.sql", item);
+}
+
 TEST(Targets, TheDatabaseInRatchetTomlIsUsedWithoutDbRelativeToTheSet) {
   ScratchDir dir;
-  WriteFile(dir.path() / "ratchet.toml", "[project]\nname = \"x\"\ndb = \"sqlite:app.db\"\n");
-  WriteFile(dir.path() / "items/V1__1__a.sql", "CREATE TABLE a (id INTEGER);\n");
+  WriteSetNamingItsDatabase(dir.path(), "CREATE TABLE a (id INTEGER);\n");
   RunResult r = RunRatchet({"upgrade", "--set", dir.path()});
   ASSERT_EQ(r.exit_code, 0) << r.all();
   EXPECT_TRUE(fs::exists(dir.path() / "app.db"));
@@ -88,8 +93,7 @@ TEST(Targets, TheDatabaseInRatchetTomlIsUsedWithoutDbRelativeToTheSet) {
 
 TEST(Targets, ABadItemStopsTheRunBeforeTheDatabaseInRatchetTomlIsOpened) {
   ScratchDir dir;
-  WriteFile(dir.path() / "ratchet.toml", "[project]\nname = \"x\"\ndb = \"sqlite:app.db\"\n");
-  WriteFile(dir.path() / "items/V1__1__a.sql", "-- ratchet: optinal\nCREATE TABLE a (id INTEGER);\n");
+  WriteSetNamingItsDatabase(dir.path(), "-- ratchet: optinal\nCREATE TABLE a (id INTEGER);\n");
   RunResult r = RunRatchet({"upgrade", "--set", dir.path()});
   EXPECT_EQ(r.exit_code, 2) << r.all();
   EXPECT_THAT(r.err, HasSubstr("optinal"));
