@@ -3,6 +3,7 @@
 #define RATCHET_RUNNER_H_
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,12 @@ struct DatabaseStatus {
   std::optional<StoppedRun> stopped;
 };
 
+// Returns `plan` with its pending list narrowed to the items a run starts
+// anew: an item an earlier run prepared (phase prepared in `applied`), or
+// left in flight, is left out.
+Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
+                  const std::string& in_flight);
+
 // Reads the status of the database behind `conn` against `set`. Read-only:
 // never creates the bookkeeping.
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set);
@@ -100,6 +107,13 @@ struct UpgradeOptions {
   bool allow_unknown = false;                       // applied versions the set lacks
   int max_lock_retries = 5;                         // lock_timeout retries per item
   std::chrono::milliseconds first_retry_delay{200}; // doubled on each retry
+  // The pre-upgrade checks, when set: called under the upgrade lock with the
+  // plan read from the bookkeeping, before any refusal and before anything
+  // is written, its pending list narrowed to the items this run starts anew
+  // (an item an earlier run prepared or left in flight is left out, since
+  // what it created is its own). Not called when nothing is pending. A
+  // non-OK status stops the run and is returned as it is.
+  std::function<Status(const Plan& starting)> check_pending;
 };
 
 struct UpgradeSummary {

@@ -20,6 +20,19 @@ namespace ratchet {
 
 const char* ToolVersion() { return RATCHET_VERSION; }
 
+Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
+                  const std::string& in_flight) {
+  auto started_before = [&](const Item* item) {
+    if (item->version.ToString() == in_flight) return true;
+    return std::any_of(applied.begin(), applied.end(), [&](const AppliedItem& a) {
+      return a.version == item->version && a.phase == Phase::kPrepared;
+    });
+  };
+  plan.pending.erase(std::remove_if(plan.pending.begin(), plan.pending.end(), started_before),
+                     plan.pending.end());
+  return plan;
+}
+
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   DatabaseStatus out;
   out.database = conn.display_name();
@@ -79,11 +92,16 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
     state = books.ReadState();
     if (!state.ok()) return state.status();
   }
-  RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
-
   PlanOptions plan_options;
   plan_options.target = options.target;
   Plan plan = MakePlan(set, conn.kind(), *applied, plan_options);
+  // The checks come first, as when the tool ran them before the run: their
+  // report is what an operator fixes before anything else.
+  if (options.check_pending && !plan.pending.empty()) {
+    Plan starting = ItemsToStart(plan, *applied, state->in_flight);
+    if (!starting.pending.empty()) RATCHET_RETURN_IF_ERROR(options.check_pending(starting));
+  }
+  RATCHET_RETURN_IF_ERROR(RefuseBusyState(conn, *state, "upgrade"));
   RATCHET_RETURN_IF_ERROR(RefuseProblems(conn, plan, options.allow_unknown));
   // Only what runs is parsed (a set loaded with defer_parse), and a bad item
   // stops the run before anything is written.

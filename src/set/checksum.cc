@@ -1,4 +1,6 @@
 // Item checksums that survive reformatting and comment edits.
+#include "set/checksum.h"
+
 #include <cctype>
 #include <string>
 
@@ -49,55 +51,60 @@ std::string CanonicalDirective(std::string_view comment) {
 
 }  // namespace
 
-std::string ItemChecksum(std::string_view content) {
-  // Canonical form: code and quoted text verbatim, comments dropped except
-  // directives (which change what ratchet does), and a single blank kept only
-  // where it separates two word characters.
-  std::string canonical;
-  canonical.reserve(content.size());
-  bool pending_blank = false;
-  auto append = [&](std::string_view piece) {
-    if (piece.empty()) return;
-    if (pending_blank && !canonical.empty() && IsWordChar(canonical.back()) &&
-        IsWordChar(piece.front())) {
-      canonical.push_back(' ');
-    }
-    pending_blank = false;
-    canonical.append(piece);
-  };
-  ScanSql(content, [&](SqlSegment kind, size_t begin, size_t end) {
-    std::string_view piece = content.substr(begin, end - begin);
-    switch (kind) {
-      case SqlSegment::kWhitespace:
-        pending_blank = true;
-        break;
-      case SqlSegment::kBlockComment:
-        pending_blank = true;
-        break;
-      case SqlSegment::kLineComment: {
-        // Only a comment that starts its line is a directive, as the loader
-        // reads it; a trailing comment is an ordinary comment.
-        size_t k = begin;
-        while (k > 0 && (content[k - 1] == ' ' || content[k - 1] == '\t')) --k;
-        std::string directive =
-            (k == 0 || content[k - 1] == '\n') ? CanonicalDirective(piece) : "";
-        if (directive.empty()) {
-          pending_blank = true;
-          break;
-        }
-        canonical.push_back('\n');
-        canonical.append(directive);
-        canonical.push_back('\n');
-        pending_blank = false;
+// Canonical form: code and quoted text verbatim, comments dropped except
+// directives (which change what ratchet does), and a single blank kept only
+// where it separates two word characters.
+ChecksumBuilder::ChecksumBuilder(std::string_view content) : content_(content) {
+  canonical_.reserve(content.size());
+}
+
+void ChecksumBuilder::Append(std::string_view piece) {
+  if (piece.empty()) return;
+  if (pending_blank_ && !canonical_.empty() && IsWordChar(canonical_.back()) &&
+      IsWordChar(piece.front())) {
+    canonical_.push_back(' ');
+  }
+  pending_blank_ = false;
+  canonical_.append(piece);
+}
+
+void ChecksumBuilder::Add(SqlSegment kind, size_t begin, size_t end) {
+  std::string_view piece = content_.substr(begin, end - begin);
+  switch (kind) {
+    case SqlSegment::kWhitespace:
+    case SqlSegment::kBlockComment:
+      pending_blank_ = true;
+      break;
+    case SqlSegment::kLineComment: {
+      // Only a comment that starts its line is a directive, as the loader
+      // reads it; a trailing comment is an ordinary comment.
+      size_t k = begin;
+      while (k > 0 && (content_[k - 1] == ' ' || content_[k - 1] == '\t')) --k;
+      std::string directive = (k == 0 || content_[k - 1] == '\n') ? CanonicalDirective(piece) : "";
+      if (directive.empty()) {
+        pending_blank_ = true;
         break;
       }
-      case SqlSegment::kCode:
-      case SqlSegment::kQuoted:
-        append(piece);
-        break;
+      canonical_.push_back('\n');
+      canonical_.append(directive);
+      canonical_.push_back('\n');
+      pending_blank_ = false;
+      break;
     }
-  });
-  return Sha256Hex(canonical);
+    case SqlSegment::kCode:
+    case SqlSegment::kQuoted:
+      Append(piece);
+      break;
+  }
+}
+
+std::string ChecksumBuilder::Finish() { return Sha256Hex(canonical_); }
+
+std::string ItemChecksum(std::string_view content) {
+  ChecksumBuilder builder(content);
+  ScanSql(content,
+          [&](SqlSegment kind, size_t begin, size_t end) { builder.Add(kind, begin, end); });
+  return builder.Finish();
 }
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {

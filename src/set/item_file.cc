@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "set/checksum.h"
 #include "set/sql_lexer.h"
 
 namespace ratchet {
@@ -369,10 +370,13 @@ Status ParseItemContent(Item* item) {
                      "the file is not valid UTF-8 (byte " + fmt::format("0x{:02x}", static_cast<unsigned char>(content[bad])) +
                          "): save it as UTF-8");
   }
-  // Collect directive comments that start a line, and the first code offset.
+  // Collect directive comments that start a line, and the first code offset;
+  // the checksum is built in the same pass.
   std::vector<DirectiveLine> directives;
   size_t first_code = std::string::npos;
+  ChecksumBuilder checksum(content);
   ScanSql(content, [&](SqlSegment kind, size_t begin, size_t end) {
+    checksum.Add(kind, begin, end);
     if ((kind == SqlSegment::kCode || kind == SqlSegment::kQuoted) && first_code == std::string::npos) {
       first_code = begin;
     }
@@ -471,7 +475,7 @@ Status ParseItemContent(Item* item) {
   if (first_code == std::string::npos) {
     return LoadError(*item, 0, "the item holds no SQL: write its statements or delete the file");
   }
-  item->checksum = ItemChecksum(content);
+  item->checksum = checksum.Finish();
   return Status::Ok();
 }
 

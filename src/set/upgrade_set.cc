@@ -2,6 +2,7 @@
 // span files (duplicates, requires, cycles, same-as, release heads).
 #include "ratchet/upgrade_set.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cctype>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -88,46 +90,60 @@ const Release* UpgradeSet::FindRelease(std::string_view name) const {
 
 namespace {
 
-// Reads a whole file with plain system calls: a large set has thousands of
-// small item files, and a no-op run is mostly reading them.
-Status ReadFile(const fs::path& path, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// Reads the whole file `name` in the directory open as `dir_fd` with plain
+// system calls: a large set has thousands of small item files, and a no-op
+// run is mostly reading them. `path` names the file in messages.
+Status ReadFile(int dir_fd, const char* name, const fs::path& path, std::string* out) {
+  int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
-  struct stat info;
+  // One read of the size fstat gives, plus a byte to see the end: a file
+  // that has not changed since is read in one call.
+  struct stat info = {};
+  bool regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  size_t expected = regular && info.st_size > 0 ? static_cast<size_t>(info.st_size) : 0;
   out->clear();
-  if (::fstat(fd, &info) == 0 && info.st_size > 0) out->reserve(static_cast<size_t>(info.st_size));
-  char buffer[16384];
+  size_t size = 0;
   while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    out->resize(std::max(size + 1, expected + 1));
+    ssize_t n = ::read(fd, out->data() + size, out->size() - size);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ::close(fd);
+      out->clear();
       return Status(Code::kIo, fmt::format("cannot read {}", path.string()));
     }
-    if (n == 0) break;
-    out->append(buffer, static_cast<size_t>(n));
+    size += static_cast<size_t>(n);
+    bool short_read = size < out->size();
+    if (n == 0 || (short_read && regular && size == expected)) break;
+    if (!short_read) expected = std::max(expected, 2 * size);  // it grew: read on
   }
+  out->resize(size);
   ::close(fd);
   return Status::Ok();
 }
 
 // Reads and checks the item files `names` (sorted) in `dir` into `*items`,
-// in the same order. Each file stands alone, so a large set is read by a
-// few threads; the error reported is the first in file order, as one thread
-// would find it.
-Status ReadItemFiles(const fs::path& dir, const std::vector<std::string>& names,
+// in the same order, moving each name into its item's file_name. Each file
+// stands alone, so a large set is read by a few threads; the error reported
+// is the first in file order, as one thread would find it.
+Status ReadItemFiles(const fs::path& dir, std::vector<std::string>& names,
                      std::vector<Item>* items) {
   constexpr size_t kFilesPerThread = 500;
   constexpr size_t kMaxThreads = 4;
-  items->assign(names.size(), Item());
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Status(Code::kIo, fmt::format("cannot read {}", dir.string()));
+  std::string prefix = dir.native();
+  if (!prefix.empty() && prefix.back() != '/') prefix.push_back('/');
+  items->clear();
+  items->resize(names.size());
   std::vector<Status> errors(names.size());
   auto read_range = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       Item& item = (*items)[i];
-      item.file_name = names[i];
-      item.path = dir / names[i];
+      item.path = fs::path(prefix + names[i]);
+      item.file_name = std::move(names[i]);
       Status s = ParseItemFileName(item.file_name, &item);
-      if (s.ok()) s = ReadFile(item.path, &item.content);
+      if (s.ok()) s = ReadFile(dir_fd, item.file_name.c_str(), item.path, &item.content);
       if (s.ok()) s = ParseItemContent(&item);
       if (!s.ok()) {
         errors[i] = std::move(s);
@@ -145,10 +161,67 @@ Status ReadItemFiles(const fs::path& dir, const std::vector<std::string>& names,
   }
   read_range(0, std::min(chunk, names.size()));
   for (std::thread& worker : workers) worker.join();
+  ::close(dir_fd);
   for (Status& error : errors) {
     if (!error.ok()) return std::move(error);
   }
   return Status::Ok();
+}
+
+// Lists the names of the item files in `items_dir`: every file ending in
+// .sql, unsorted. Hidden files and other files (READMEs, notes) are left
+// out; a directory, or an extension that is .sql in another case, is an
+// error.
+Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names) {
+  DIR* dir = ::opendir(items_dir.c_str());
+  if (dir == nullptr) {
+    return Status(Code::kIo,
+                  fmt::format("cannot list {}: {}", items_dir.string(), std::strerror(errno)));
+  }
+  Status status;
+  while (true) {
+    errno = 0;
+    const struct dirent* entry = ::readdir(dir);
+    if (entry == nullptr) {
+      if (errno != 0) {
+        status = Status(
+            Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(), std::strerror(errno)));
+      }
+      break;
+    }
+    std::string_view name = entry->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    bool is_directory = entry->d_type == DT_DIR;
+    if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+      struct stat info;  // what a link points to decides, as for a path
+      is_directory = ::fstatat(::dirfd(dir), entry->d_name, &info, 0) == 0 && S_ISDIR(info.st_mode);
+    }
+    if (is_directory) {
+      status = Status(Code::kInvalidSet,
+                      fmt::format("items/{}/: items/ holds item files only: move the directory "
+                                  "out",
+                                  name));
+      break;
+    }
+    size_t dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) continue;
+    std::string_view ext = name.substr(dot);
+    if (ext.size() != 4 || std::tolower(static_cast<unsigned char>(ext[1])) != 's' ||
+        std::tolower(static_cast<unsigned char>(ext[2])) != 'q' ||
+        std::tolower(static_cast<unsigned char>(ext[3])) != 'l') {
+      continue;  // READMEs and notes are fine
+    }
+    if (ext != ".sql") {
+      status = Status(Code::kInvalidSet,
+                      fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
+                                  "would never run",
+                                  name));
+      break;
+    }
+    names->emplace_back(name);
+  }
+  ::closedir(dir);
+  return status;
 }
 
 // Parses every section of `item` with `engine`'s parser and derives the
@@ -256,33 +329,32 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
                               set.dir.string()));
   }
   std::vector<std::string> files;  // sorted as strings: comparing paths is slow
-  for (const auto& entry : fs::directory_iterator(items_dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.') continue;
-    if (entry.is_directory()) {
-      return Status(Code::kInvalidSet,
-                    fmt::format("items/{}/: items/ holds item files only: move the directory "
-                                "out",
-                                name));
-    }
-    std::string ext = entry.path().extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext != ".sql") continue;  // READMEs and notes are fine
-    if (entry.path().extension() != ".sql") {
-      return Status(Code::kInvalidSet,
-                    fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
-                                "would never run",
-                                name));
-    }
-    files.push_back(std::move(name));
-  }
-  if (ec) return Status(Code::kIo, fmt::format("cannot list {}: {}", items_dir.string(), ec.message()));
+  RATCHET_RETURN_IF_ERROR(ListItemFiles(items_dir, &files));
   std::sort(files.begin(), files.end());
 
   RATCHET_RETURN_IF_ERROR(ReadItemFiles(items_dir, files, &set.items));
-  std::sort(set.items.begin(), set.items.end(), [](const Item& a, const Item& b) {
-    return a.version != b.version ? a.version < b.version : a.engine < b.engine;
+  // Into version order: sorting indices and then moving each item once
+  // along the permutation's cycles is cheaper than sorting the items.
+  std::vector<size_t> order(set.items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const Item& x = set.items[a];
+    const Item& y = set.items[b];
+    return x.version != y.version ? x.version < y.version : x.engine < y.engine;
   });
+  for (size_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start) continue;
+    Item first = std::move(set.items[start]);
+    size_t at = start;
+    while (order[at] != start) {
+      size_t from = order[at];
+      set.items[at] = std::move(set.items[from]);
+      order[at] = at;
+      at = from;
+    }
+    set.items[at] = std::move(first);
+    order[at] = at;
+  }
 
   // One file per version and engine; variants of a version agree on its name.
   std::map<Version, const Item*> by_version;

@@ -74,6 +74,32 @@ TEST(Targets, RatchetDbEnvironmentVariableIsUsedWithoutDb) {
   EXPECT_THAT(r.out, HasSubstr("at release 1.0"));
 }
 
+// Writes a one-item set whose ratchet.toml names its database: app.db beside it.
+void WriteSetNamingItsDatabase(const fs::path& dir, const std::string& item) {
+  WriteFile(dir / "ratchet.toml", "[project]\nname = \"x\"\ndb = \"sqlite:app.db\"\n");
+  WriteFile(dir / "items/V1__1__a.sql", item);
+}
+
+TEST(Targets, TheDatabaseInRatchetTomlIsUsedWithoutDbRelativeToTheSet) {
+  ScratchDir dir;
+  WriteSetNamingItsDatabase(dir.path(), "CREATE TABLE a (id INTEGER);\n");
+  RunResult r = RunRatchet({"upgrade", "--set", dir.path()});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_TRUE(fs::exists(dir.path() / "app.db"));
+  RunResult again = RunRatchet({"upgrade", "--set", dir.path()});
+  ASSERT_EQ(again.exit_code, 0) << again.all();
+  EXPECT_THAT(again.out, HasSubstr("Nothing to do"));
+}
+
+TEST(Targets, ABadItemStopsTheRunBeforeTheDatabaseInRatchetTomlIsOpened) {
+  ScratchDir dir;
+  WriteSetNamingItsDatabase(dir.path(), "-- ratchet: optinal\nCREATE TABLE a (id INTEGER);\n");
+  RunResult r = RunRatchet({"upgrade", "--set", dir.path()});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_THAT(r.err, HasSubstr("optinal"));
+  EXPECT_FALSE(fs::exists(dir.path() / "app.db"));
+}
+
 TEST(Tool, HelpAndVersionExitZeroAndBadOptionsExitTwo) {
   EXPECT_EQ(RunRatchet({"--version"}).exit_code, 0);
   EXPECT_THAT(RunRatchet({"--version"}).out, HasSubstr("ratchet "));

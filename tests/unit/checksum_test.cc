@@ -40,6 +40,28 @@ TEST(ItemChecksum, IsLowerCaseHexSha256) {
   EXPECT_EQ(sum, ItemChecksum(kBase));
 }
 
+// Databases hold the checksums earlier versions recorded: the canonical form
+// and its digest must never change, or every applied item would read as drift.
+TEST(ItemChecksum, MatchesWhatEarlierVersionsRecorded) {
+  const std::pair<std::string, std::string> kRecorded[] = {
+      {kBase, "d40eec5fb2470abcecdfa360285146c4c7f3b93792498f14cc3747e5b1f4ead0"},
+      {"SELECT a/* x */b FROM t;",
+       "191892711d80f38dbfba1a266ab16b678b66112e31c67a3713f5e5f4628d689a"},
+      {"-- ratchet: check\nSELECT 1;\n-- ratchet: finalize\nCREATE TABLE t (a int);\n",
+       "c426cb58314efce4948212ca710320d467a37c067a5aae391fe21ffc62e33e34"},
+      {"CREATE FUNCTION f() RETURNS text AS $$ SELECT 'a  b' $$ LANGUAGE sql; -- trailing\n",
+       "bea3b545c4d0a02d91fd3e6ace61be9d0059cab4b54f54baa8e31e1559c6912b"},
+      {"--   RATCHET :  requires\tV1  \r\nSELECT E'it\\'s'  ,  \"x  y\" FROM [a b];\n",
+       "15142e4bd904753b3481b9d20809fa156d818463366e855cc79db48de5a27d61"},
+      {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {"SELECT '\xc3\xa9'  AS  \xc3\xa4;\n",
+       "95fc59d5795bce1bc392444efcb2cefcbe806d147ec15863d7e1090ce0337588"},
+  };
+  for (const auto& [content, checksum] : kRecorded) {
+    EXPECT_EQ(ItemChecksum(content), checksum) << content;
+  }
+}
+
 TEST(ItemChecksum, IgnoresReindenting) {
   std::string reindented = ReplaceAll(kBase, "\n  ", "\n\t\t");
   reindented = Replace(reindented, "CREATE TABLE books (", "CREATE   TABLE\tbooks(");

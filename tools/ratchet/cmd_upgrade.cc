@@ -47,16 +47,20 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   out << fmt::format("Upgrading {} with {} ({} item file(s))\n", conn.display_name(),
                      s.project.name.empty() ? s.dir.string() : s.project.name, s.items.size());
   LineReporter reporter(out, live);
+  // The checks run inside the upgrade, on the bookkeeping it reads under its
+  // lock: a run with nothing pending reads the bookkeeping once.
   if (!options.skip_check) {
-    Status checked = RunPreChecks(conn, s, upgrade.target, out);
-    if (!checked.ok()) {
-      ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
-      return FailedResult(conn.display_name(), checked);
-    }
+    upgrade.check_pending = [&](const Plan& starting) {
+      return CheckItemsToStart(conn, s, starting, out);
+    };
   }
   auto summary = Upgrade(conn, s, upgrade, &reporter);
   if (!summary.ok()) {
     const Status& st = summary.status();
+    if (st.code() == Code::kCheckFailed) {
+      ErrorStream(out) << "ratchet: error: " << st.message() << "\n";
+      return FailedResult(conn.display_name(), st);
+    }
     std::ostream& err = ErrorStream(out);
     err << "ratchet: error: " << st.message() << "\n";
     if (const DbError* e = st.db_error(); e && !e->statement.empty()) {

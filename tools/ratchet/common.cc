@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "set/project_file.h"
+
 namespace ratchet::tool {
 
 void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_wait) {
@@ -62,10 +64,18 @@ Result<std::optional<Target>> DefaultTarget(const CommonOptions& options) {
     if (!target.ok()) return target.status().WithContext("RATCHET_DB");
     return std::optional<Target>(*target);
   }
-  auto set = LoadUpgradeSet(options.set_dir);
-  if (!set.ok()) return set.status();
-  if (set->project.default_db.empty()) return std::optional<Target>();
-  auto target = ParseTarget(set->project.default_db);
+  // Only ratchet.toml names the database: the items are read and checked
+  // once, when the command loads the set, not here as well.
+  std::filesystem::path toml = std::filesystem::path(options.set_dir) / "ratchet.toml";
+  std::error_code ec;
+  if (!std::filesystem::exists(toml, ec)) {
+    return LoadUpgradeSet(options.set_dir).status();  // says what is missing and what to do
+  }
+  Project project;
+  std::vector<int> release_lines;
+  RATCHET_RETURN_IF_ERROR(ReadProjectFile(toml, &project, &release_lines));
+  if (project.default_db.empty()) return std::optional<Target>();
+  auto target = ParseTarget(project.default_db);
   if (!target.ok()) return target.status().WithContext("ratchet.toml: db");
   if (target->kind == EngineKind::kSqlite) {
     // A path in ratchet.toml is relative to the set, not to where ratchet runs.
