@@ -194,7 +194,9 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   run_state.error.reset();
   // As in upgrade: SQLite's steps share transactions; PostgreSQL's commit
   // without waiting for the disk until the closing write.
-  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite);
+  RATCHET_RETURN_IF_ERROR(
+      conn.SetTimeouts({set.project.lock_timeout, set.project.statement_timeout}));  // as upgrade
+  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite, reporter);
   RATCHET_RETURN_IF_ERROR(group.Run([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, resuming ? "prepare-resumed" : "prepare-started",

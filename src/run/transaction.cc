@@ -1,12 +1,17 @@
 // Savepoint groups of units of work (transaction.h).
 #include "run/transaction.h"
 
+#include <thread>
+
 #include <fmt/format.h>
+
+#include "run/item_runner.h"
 
 namespace ratchet {
 
-TransactionGroup::TransactionGroup(Connection& conn, bool grouped, Limits limits)
-    : conn_(conn), grouped_(grouped), limits_(limits) {}
+TransactionGroup::TransactionGroup(Connection& conn, bool grouped, Reporter* reporter,
+                                   Limits limits)
+    : conn_(conn), grouped_(grouped), reporter_(reporter), limits_(limits) {}
 
 TransactionGroup::~TransactionGroup() {
   // A group still open here belongs to a run that returned early with an
@@ -61,6 +66,22 @@ Status TransactionGroup::Commit() {
   if (!conn_.InTransaction()) return Lost(Status(Code::kUpgradeFailed, "the transaction ended"));
   RATCHET_FAULT_POINT("commit.before");
   Status s = conn_.Commit();
+  // SQLite: a process still reading the file keeps the commit from writing
+  // it; the transaction stays open and the commit can be tried again.
+  auto delay = limits_.first_retry_delay;
+  for (int tries = 0; !s.ok() && IsLockTimeout(s) && conn_.InTransaction() &&
+                      tries < limits_.commit_retries;
+       ++tries) {
+    if (reporter_) {
+      reporter_->Note(fmt::format("the commit waited too long for readers of {} to finish ({}); "
+                                  "retry {}/{} in {} ms",
+                                  conn_.display_name(), s.db_error()->message, tries + 1,
+                                  limits_.commit_retries, delay.count()));
+    }
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+    s = conn_.Commit();
+  }
   if (!s.ok()) {
     conn_.Rollback();
     return Lost(s);

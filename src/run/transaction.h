@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "ratchet/engine.h"
+#include "ratchet/runner.h"
 #include "util/fault.h"
 
 namespace ratchet {
@@ -45,13 +46,19 @@ class TransactionGroup {
     // How long a group stays open: the longest the application's writers
     // wait on ratchet's write lock beyond one item's own duration.
     std::chrono::milliseconds window{250};
+    // A commit that finds another process reading the file (SQLite busy) is
+    // tried again this many times, the wait doubling from the first delay.
+    int commit_retries = 5;
+    std::chrono::milliseconds first_retry_delay{200};
   };
 
   // With `grouped` false every unit is its own transaction; on PostgreSQL it
   // commits without waiting for the WAL flush, since RunDurable's
   // synchronous commit at the end flushes it (WAL is flushed in order).
-  TransactionGroup(Connection& conn, bool grouped, Limits limits);
-  TransactionGroup(Connection& conn, bool grouped) : TransactionGroup(conn, grouped, Limits{}) {}
+  // `reporter` (may be null) gets a note for each commit retry.
+  TransactionGroup(Connection& conn, bool grouped, Reporter* reporter, Limits limits);
+  TransactionGroup(Connection& conn, bool grouped, Reporter* reporter = nullptr)
+      : TransactionGroup(conn, grouped, reporter, Limits{}) {}
   ~TransactionGroup();
   TransactionGroup(const TransactionGroup&) = delete;
   TransactionGroup& operator=(const TransactionGroup&) = delete;
@@ -85,6 +92,7 @@ class TransactionGroup {
 
   Connection& conn_;
   const bool grouped_;
+  Reporter* reporter_;
   const Limits limits_;
   bool open_ = false;
   bool lost_ = false;

@@ -107,10 +107,18 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // stops the run before anything is written.
   std::deque<Item> parsed;
   RATCHET_RETURN_IF_ERROR(ParseDeferredItems(conn.kind(), &plan.pending, &parsed));
+  if (!plan.pending.empty()) {
+    // ratchet's own writes wait for a lock no longer than its items do, so
+    // that it never sits in a lock queue with the application behind it;
+    // they are retried like the items' (TransactionGroup::Commit).
+    RATCHET_RETURN_IF_ERROR(
+        conn.SetTimeouts({set.project.lock_timeout, set.project.statement_timeout}));
+  }
   // SQLite: the run's writes share transactions, a few per second, each
   // step under a savepoint (TransactionGroup); PostgreSQL: each commits
   // without waiting for the disk until the closing write.
-  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite && !plan.pending.empty());
+  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite && !plan.pending.empty(),
+                         reporter);
   if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure(&group));
 
   UpgradeSummary summary;

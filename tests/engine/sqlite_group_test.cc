@@ -5,7 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "support/harness.h"
 #include "util/fault.h"
@@ -123,6 +127,35 @@ TEST_P(SqliteGroup, AnOptionalFailureInsideAGroupIsRecordedAndTheGroupGoesOn) {
   EXPECT_EQ(Value("SELECT group_concat(version || ':' || phase, ',') FROM (SELECT version, phase "
                   "FROM ratchet_items ORDER BY major, minor)"),
             "V1:applied,V2:failed,V3:applied");
+}
+
+TEST_P(SqliteGroup, ACommitThatFindsAReaderWaitsAndTriesAgain) {
+  // Each attempt waits 300 ms for the reader, then ratchet retries.
+  const std::string toml = "lock-timeout = \"300ms\"\n";  // in [project]
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"}}, toml);
+  ASSERT_EQ(Upgrade().exit_code, 0);
+  // A reader in the middle of a read transaction holds the file's shared
+  // lock, which keeps any commit from writing the file, for 1.5 s.
+  sqlite3* reader = nullptr;
+  const std::string path = db().substr(db().find(':') + 1);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM a;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::thread release([reader] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(reader);
+  });
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"},
+            {"V2__2__b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"}},
+           toml);
+  RunResult run = Upgrade();
+  release.join();
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  EXPECT_THAT(run.out, HasSubstr("the commit waited too long for readers of"));
+  EXPECT_THAT(run.out, HasSubstr("retry 1/5"));
+  EXPECT_THAT(Tables(), Contains("b"));
+  EXPECT_EQ(Value("SELECT status FROM ratchet_state"), "active");
 }
 
 }  // namespace
