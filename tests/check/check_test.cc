@@ -258,6 +258,42 @@ TEST_P(Check, PostgresAsksTheCatalogWhetherALockReallyRewritesOrScans) {
                                "default that calls md5(), random() rewrites t"));
 }
 
+TEST_P(Check, PostgresFindsTakenNamesOfEveryKindInOneLookup) {
+  if (is_sqlite()) GTEST_SKIP() << "these name spaces are PostgreSQL's";
+  WriteSet({{"V1__1__base.sql", "CREATE TABLE base (id INTEGER PRIMARY KEY);\n"},
+            {"V2__2__kinds.sql",
+             "CREATE SCHEMA reports;\n"
+             "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+             "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT 2 * n';\n"
+             "CREATE FUNCTION twice(n text) RETURNS text LANGUAGE sql AS 'SELECT n || n';\n"
+             "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS "
+             "'BEGIN RETURN NEW; END';\n"
+             "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION "
+             "stamp();\n"
+             "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
+             "CREATE INDEX base_id_idx ON base (id);\n"
+             "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n"}});
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
+  // Everything V2 creates exists already, but for twice(text) and the index.
+  Load("CREATE SCHEMA reports;\n"
+       "CREATE TYPE mood AS ENUM ('ok');\n"
+       "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n + n';\n"
+       "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+       "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION stamp();\n"
+       "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
+       "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n");
+  RunResult r = Ratchet("check");
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  for (const char* taken : {"a schema", "a type", "a function", "a trigger", "a constraint",
+                            "a view"}) {
+    EXPECT_THAT(r.out, HasSubstr(std::string(taken) + " of that name exists already")) << taken;
+  }
+  EXPECT_THAT(r.out, HasSubstr("V2__2__kinds.sql:3:1: function twice"));
+  EXPECT_THAT(r.out, Not(HasSubstr("V2__2__kinds.sql:4:1")));  // twice(text) is new
+  EXPECT_THAT(r.out, Not(HasSubstr("base_id_idx")));
+  EXPECT_THAT(r.out, HasSubstr("V2__2__kinds.sql:9:1: view Base View"));
+}
+
 TEST_P(Check, AMissingSqliteFileHasNothingToCheck) {
   if (!is_sqlite()) GTEST_SKIP() << "a PostgreSQL database must exist to be named";
   CopyBookshop();
