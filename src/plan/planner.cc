@@ -80,9 +80,15 @@ Plan MakePlan(const UpgradeSet& set, EngineKind engine, const std::vector<Applie
     }
   }
 
-  auto groups = SameAsGroups(items);
+  // Most sets use no same-as at all; they skip building the groups.
+  bool any_same_as = std::any_of(items.begin(), items.end(),
+                                 [](const Item* item) { return item->same_as.has_value(); });
+  std::map<Version, std::set<Version>> groups;
+  if (any_same_as) groups = SameAsGroups(items);
   auto covered = [&](const Version& v) {
-    for (const Version& other : groups[v]) {
+    auto group = groups.find(v);
+    if (group == groups.end()) return false;
+    for (const Version& other : group->second) {
       if (other != v && done.count(other)) return true;
     }
     return false;
@@ -154,19 +160,42 @@ Result<Version> ResolveTarget(const UpgradeSet& set, std::string_view text) {
 
 std::string CurrentRelease(const UpgradeSet& set, EngineKind engine,
                            const std::vector<AppliedItem>& applied) {
-  std::string best;
-  std::optional<Version> best_head;
-  for (const Release& r : set.project.releases) {
+  const std::vector<Release>& releases = set.project.releases;
+  if (releases.empty()) return "";
+  // A target selects a superset of what any earlier target selects, so the
+  // complete releases are exactly those whose head is at most the newest
+  // complete head. Find that head with as few plans as possible: one when
+  // the database is up to date, a binary search over the heads otherwise.
+  std::vector<Version> heads;
+  for (const Release& r : releases) heads.push_back(r.head);
+  std::sort(heads.begin(), heads.end());
+  heads.erase(std::unique(heads.begin(), heads.end()), heads.end());
+  auto complete = [&](const std::optional<Version>& target) {
     PlanOptions options;
-    options.target = r.head;
-    Plan plan = MakePlan(set, engine, applied, options);
-    if (!plan.pending.empty()) continue;
-    if (!best_head || *best_head < r.head) {
-      best_head = r.head;
-      best = r.name;
+    options.target = target;
+    return MakePlan(set, engine, applied, options).pending.empty();
+  };
+  std::optional<Version> newest;
+  if (complete(std::nullopt)) {
+    newest = heads.back();
+  } else {
+    size_t lo = 0, hi = heads.size();  // heads[0, lo) complete, heads[hi, end) not
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (complete(heads[mid])) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
+    if (lo > 0) newest = heads[lo - 1];
   }
-  return best;
+  if (!newest) return "";
+  // The first release declared with that head, as when each was tried in turn.
+  for (const Release& r : releases) {
+    if (r.head == *newest) return r.name;
+  }
+  return "";
 }
 
 }  // namespace ratchet

@@ -1,5 +1,7 @@
 // The planner over loaded sets: order, targets, the optional cascade, same-as,
 // drift, unknown versions, targets by release and the current release.
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -295,6 +297,59 @@ TEST_F(PlannerSameAs, CurrentReleaseHonoursSameAs) {
   // The main-line twin V5 stands in for V2.1.
   EXPECT_EQ(CurrentRelease(set_, EngineKind::kSqlite, AppliedList({"V1", "V2", "V3", "V5"})),
             "2.0");
+}
+
+// The current release as its definition reads: every release tried in turn,
+// the newest whose plan has nothing pending, the first declared on a tie.
+std::string CurrentReleaseOneByOne(const UpgradeSet& set, EngineKind engine,
+                                   const std::vector<AppliedItem>& applied) {
+  std::string best;
+  std::optional<Version> best_head;
+  for (const Release& r : set.project.releases) {
+    PlanOptions options;
+    options.target = r.head;
+    if (!MakePlan(set, engine, applied, options).pending.empty()) continue;
+    if (!best_head || *best_head < r.head) {
+      best_head = r.head;
+      best = r.name;
+    }
+  }
+  return best;
+}
+
+TEST(PlannerCurrentRelease, AgreesWithTryingEveryReleaseForEveryAppliedSubset) {
+  // Releases out of order, two sharing a head; requires, an optional item and
+  // a same-as twin, so that gaps in what is applied change the answer.
+  TempSet files;
+  files.Toml(
+      "[project]\nname = \"shop\"\n\n"
+      "[[release]]\nname = \"3.0\"\nhead = \"V5\"\n\n"
+      "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n\n"
+      "[[release]]\nname = \"1.0-lts\"\nhead = \"V2\"\n\n"
+      "[[release]]\nname = \"0.9\"\nhead = \"V1\"\n\n"
+      "[[release]]\nname = \"2.0\"\nhead = \"V3\"\n");
+  files.Item("V1__0__one.sql", "CREATE TABLE one (a int);\n");
+  files.Item("V2__0__two.sql", "-- ratchet: optional\nCREATE TABLE two (a int);\n");
+  files.Item("V2.1__77__index_a.sql", "CREATE INDEX IF NOT EXISTS one_a ON one (a);\n");
+  files.Item("V3__0__three.sql", "-- ratchet: requires V2\nCREATE TABLE three (a int);\n");
+  files.Item("V4__77__index_a.sql",
+             "-- ratchet: same-as V2.1\nCREATE INDEX IF NOT EXISTS one_a ON one (a);\n");
+  files.Item("V5__0__five.sql", "CREATE TABLE five (a int);\n");
+  Result<UpgradeSet> set = files.Load();
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  const std::vector<const char*> versions = {"V1", "V2", "V2.1", "V3", "V4", "V5"};
+  std::set<std::string> answers;
+  for (unsigned mask = 0; mask < (1u << versions.size()); ++mask) {
+    std::vector<AppliedItem> applied;
+    for (size_t k = 0; k < versions.size(); ++k) {
+      if (mask & (1u << k)) applied.push_back(Applied(*set, versions[k]));
+    }
+    std::string expected = CurrentReleaseOneByOne(*set, EngineKind::kSqlite, applied);
+    EXPECT_EQ(CurrentRelease(*set, EngineKind::kSqlite, applied), expected) << "applied mask " << mask;
+    answers.insert(expected);
+  }
+  // The subsets reach every release but the tied one declared second.
+  EXPECT_EQ(answers, (std::set<std::string>{"", "0.9", "1.0", "2.0", "3.0"}));
 }
 
 TEST_F(PlannerSameAs, TargetReleaseNameFeedsThePlan) {
