@@ -1,15 +1,11 @@
-// The SQL lexer behind directives, section markers and checksums.
+// The SQL lexer behind directives, section markers and checksums: the parts
+// of the scan that run only where a comment or a string begins.
 #include "set/sql_lexer.h"
 
 #include <cctype>
 
 namespace ratchet {
 namespace {
-
-// SQL's blanks, whatever the C locale says about other bytes.
-bool IsBlank(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
@@ -49,82 +45,44 @@ size_t EndOfQuoted(std::string_view text, size_t pos, char close, bool backslash
 
 }  // namespace
 
-void ScanSql(std::string_view text,
-             const std::function<void(SqlSegment, size_t, size_t)>& emit) {
-  size_t i = 0;
-  size_t code_start = std::string_view::npos;
-  auto flush_code = [&](size_t end) {
-    if (code_start != std::string_view::npos && end > code_start) {
-      emit(SqlSegment::kCode, code_start, end);
+namespace sql_lexer_internal {
+
+size_t EndOfBlockComment(std::string_view text, size_t pos) {
+  size_t j = pos + 2;
+  int depth = 1;
+  while (j < text.size() && depth > 0) {
+    if (text[j] == '/' && j + 1 < text.size() && text[j + 1] == '*') {
+      ++depth;
+      j += 2;
+    } else if (text[j] == '*' && j + 1 < text.size() && text[j + 1] == '/') {
+      --depth;
+      j += 2;
+    } else {
+      ++j;
     }
-    code_start = std::string_view::npos;
-  };
-  while (i < text.size()) {
-    char c = text[i];
-    char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (IsBlank(c)) {
-      flush_code(i);
-      size_t j = i;
-      while (j < text.size() && IsBlank(text[j])) ++j;
-      emit(SqlSegment::kWhitespace, i, j);
-      i = j;
-      continue;
-    }
-    if (c == '-' && next == '-') {
-      flush_code(i);
-      size_t j = text.find('\n', i);
-      if (j == std::string_view::npos) j = text.size();
-      emit(SqlSegment::kLineComment, i, j);
-      i = j;
-      continue;
-    }
-    if (c == '/' && next == '*') {
-      flush_code(i);
-      size_t j = i + 2;
-      int depth = 1;
-      while (j < text.size() && depth > 0) {
-        if (text[j] == '/' && j + 1 < text.size() && text[j + 1] == '*') {
-          ++depth;
-          j += 2;
-        } else if (text[j] == '*' && j + 1 < text.size() && text[j + 1] == '/') {
-          --depth;
-          j += 2;
-        } else {
-          ++j;
-        }
-      }
-      emit(SqlSegment::kBlockComment, i, j);
-      i = j;
-      continue;
-    }
-    size_t end = 0;
-    if (c == '\'') {
-      bool escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-                     (i < 2 || !IsWordChar(text[i - 2]));
-      end = EndOfQuoted(text, i, '\'', escapes);
-    } else if (c == '"' || c == '`') {
-      end = EndOfQuoted(text, i, c, false);
-    } else if (c == '[') {
-      end = EndOfQuoted(text, i, ']', false);  // SQLite's [quoted identifier]
-    } else if (c == '$') {
-      size_t tag = DollarTagLength(text, i);
-      if (tag > 0) {
-        size_t close = text.find(text.substr(i, tag), i + tag);
-        end = close == std::string_view::npos ? text.size() : close + tag;
-      }
-    }
-    if (end > 0) {
-      // An E prefix belongs to the string; keep it with the code before it.
-      flush_code(i);
-      emit(SqlSegment::kQuoted, i, end);
-      i = end;
-      continue;
-    }
-    if (code_start == std::string_view::npos) code_start = i;
-    ++i;
   }
-  flush_code(text.size());
+  return j;
 }
+
+size_t EndOfQuotedAt(std::string_view text, size_t i) {
+  char c = text[i];
+  if (c == '\'') {
+    bool escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+                   (i < 2 || !IsWordChar(text[i - 2]));
+    return EndOfQuoted(text, i, '\'', escapes);
+  }
+  if (c == '"' || c == '`') return EndOfQuoted(text, i, c, false);
+  if (c == '[') return EndOfQuoted(text, i, ']', false);  // SQLite's [quoted identifier]
+  if (c == '$') {
+    size_t tag = DollarTagLength(text, i);
+    if (tag == 0) return 0;
+    size_t close = text.find(text.substr(i, tag), i + tag);
+    return close == std::string_view::npos ? text.size() : close + tag;
+  }
+  return 0;
+}
+
+}  // namespace sql_lexer_internal
 
 bool HasSqlCode(std::string_view text) {
   bool found = false;

@@ -5,7 +5,6 @@
 #define RATCHET_SRC_SET_SQL_LEXER_H_
 
 #include <cstddef>
-#include <functional>
 #include <string_view>
 
 namespace ratchet {
@@ -18,10 +17,79 @@ enum class SqlSegment {
   kQuoted,        // '...', E'...', "...", `...`, [...], $tag$...$tag$
 };
 
+namespace sql_lexer_internal {
+
+// SQL's blanks, whatever the C locale says about other bytes.
+inline bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Returns the end of the block comment opened at `pos`.
+size_t EndOfBlockComment(std::string_view text, size_t pos);
+
+// If a quoted string or dollar-quoted body starts at `pos`, returns its end;
+// else 0.
+size_t EndOfQuotedAt(std::string_view text, size_t pos);
+
+}  // namespace sql_lexer_internal
+
 // Calls `emit(kind, begin, end)` for consecutive segments covering `text`.
 // An unterminated string or comment runs to the end of the text.
-void ScanSql(std::string_view text,
-             const std::function<void(SqlSegment, size_t, size_t)>& emit);
+// `emit` is a template parameter so that the scan, run for every item file
+// on every command, calls it directly rather than through a std::function.
+template <typename Emit>
+void ScanSql(std::string_view text, Emit&& emit) {
+  using sql_lexer_internal::IsBlank;
+  size_t i = 0;
+  size_t code_start = std::string_view::npos;
+  auto flush_code = [&](size_t end) {
+    if (code_start != std::string_view::npos && end > code_start) {
+      emit(SqlSegment::kCode, code_start, end);
+    }
+    code_start = std::string_view::npos;
+  };
+  while (i < text.size()) {
+    char c = text[i];
+    char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (IsBlank(c)) {
+      flush_code(i);
+      size_t j = i;
+      while (j < text.size() && IsBlank(text[j])) ++j;
+      emit(SqlSegment::kWhitespace, i, j);
+      i = j;
+      continue;
+    }
+    if (c == '-' && next == '-') {
+      flush_code(i);
+      size_t j = text.find('\n', i);
+      if (j == std::string_view::npos) j = text.size();
+      emit(SqlSegment::kLineComment, i, j);
+      i = j;
+      continue;
+    }
+    if (c == '/' && next == '*') {
+      flush_code(i);
+      size_t j = sql_lexer_internal::EndOfBlockComment(text, i);
+      emit(SqlSegment::kBlockComment, i, j);
+      i = j;
+      continue;
+    }
+    size_t end = 0;
+    if (c == '\'' || c == '"' || c == '`' || c == '[' || c == '$') {
+      end = sql_lexer_internal::EndOfQuotedAt(text, i);
+    }
+    if (end > 0) {
+      // An E prefix belongs to the string; keep it with the code before it.
+      flush_code(i);
+      emit(SqlSegment::kQuoted, i, end);
+      i = end;
+      continue;
+    }
+    if (code_start == std::string_view::npos) code_start = i;
+    ++i;
+  }
+  flush_code(text.size());
+}
 
 // Returns true if `text` holds anything besides whitespace and comments.
 bool HasSqlCode(std::string_view text);
