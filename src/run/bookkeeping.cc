@@ -66,7 +66,12 @@ Result<std::vector<AppliedItem>> Bookkeeping::ReadItems() {
                                    items_));
   if (!r.ok()) return r.status();
   std::vector<AppliedItem> out;
-  for (const Row& row : r->rows) {
+  out.reserve(r->rows.size());
+  // The rows are ours: their strings move into the items rather than copy.
+  auto take = [](std::optional<std::string>& column) {
+    return column ? std::move(*column) : std::string();
+  };
+  for (Row& row : r->rows) {
     AppliedItem a;
     auto version = Version::Parse(row[0].value_or(""));
     auto phase = ParsePhase(row[3].value_or(""));
@@ -77,13 +82,13 @@ Result<std::vector<AppliedItem>> Bookkeeping::ReadItems() {
                                 conn_.display_name(), row[0].value_or("NULL"), items_));
     }
     a.version = *version;
-    a.description = row[1].value_or("");
-    a.checksum = row[2].value_or("");
+    a.description = take(row[1]);
+    a.checksum = take(row[2]);
     a.phase = *phase;
-    a.optional = row[4].value_or("0") != "0";
-    a.applied_at = row[5].value_or("");
-    a.duration_ms = std::atoll(row[6].value_or("0").c_str());
-    a.error = row[7].value_or("");
+    a.optional = row[4] && *row[4] != "0";
+    a.applied_at = take(row[5]);
+    a.duration_ms = row[6] ? std::atoll(row[6]->c_str()) : 0;
+    a.error = take(row[7]);
     out.push_back(std::move(a));
   }
   return out;

@@ -423,11 +423,10 @@ class PostgresConnection final : public Connection {
     int rows = PQntuples(r);
     out.rows.reserve(rows);
     for (int i = 0; i < rows; ++i) {
-      Row row(columns);
+      Row& row = out.rows.emplace_back(columns);
       for (int c = 0; c < columns; ++c) {
-        if (!PQgetisnull(r, i, c)) row[c] = std::string(PQgetvalue(r, i, c), PQgetlength(r, i, c));
+        if (!PQgetisnull(r, i, c)) row[c].emplace(PQgetvalue(r, i, c), PQgetlength(r, i, c));
       }
-      out.rows.push_back(std::move(row));
     }
     return out;
   }
