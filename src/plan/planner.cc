@@ -63,22 +63,40 @@ Plan MakePlan(const UpgradeSet& set, EngineKind engine, const std::vector<Applie
               const PlanOptions& options) {
   Plan plan;
   std::vector<const Item*> items = set.ItemsFor(engine);
-  std::map<Version, const Item*> by_version;
-  for (const Item* item : items) by_version[item->version] = item;
+  // Item positions sorted by version, so that a version finds its item by
+  // binary search, and what the plan knows of each item is a flag at its
+  // position rather than a node in a tree.
+  std::vector<size_t> by_version(items.size());
+  for (size_t k = 0; k < items.size(); ++k) by_version[k] = k;
+  std::stable_sort(by_version.begin(), by_version.end(),
+                   [&](size_t a, size_t b) { return items[a]->version < items[b]->version; });
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  auto find = [&](const Version& v) {
+    // The last item with the version, as a map filled in order would keep.
+    auto it = std::upper_bound(by_version.begin(), by_version.end(), v,
+                               [&](const Version& x, size_t k) { return x < items[k]->version; });
+    if (it == by_version.begin() || items[*(it - 1)]->version != v) return kNone;
+    return *(it - 1);
+  };
 
-  std::set<Version> done;  // applied, or planned earlier in this plan
+  std::vector<char> done(items.size(), 0);  // applied, or planned earlier in this plan
   for (const AppliedItem& a : applied) {
-    auto it = by_version.find(a.version);
-    if (it == by_version.end()) {
+    size_t k = find(a.version);
+    if (k == kNone) {
       plan.unknown.push_back(a);
       continue;
     }
     if (a.phase != Phase::kApplied) continue;
-    done.insert(a.version);
-    if (a.checksum != it->second->checksum) {
-      plan.drift.push_back({a.version, it->second->file_name, a.checksum, it->second->checksum});
+    const Item* item = items[k];
+    done[k] = 1;
+    if (a.checksum != item->checksum) {
+      plan.drift.push_back({a.version, item->file_name, a.checksum, item->checksum});
     }
   }
+  auto is_done = [&](const Version& v) {
+    size_t k = find(v);
+    return k != kNone && done[k];
+  };
 
   // Most sets use no same-as at all; they skip building the groups.
   bool any_same_as = std::any_of(items.begin(), items.end(),
@@ -89,49 +107,56 @@ Plan MakePlan(const UpgradeSet& set, EngineKind engine, const std::vector<Applie
     auto group = groups.find(v);
     if (group == groups.end()) return false;
     for (const Version& other : group->second) {
-      if (other != v && done.count(other)) return true;
+      if (other != v && is_done(other)) return true;
     }
     return false;
+  };
+
+  // Flags in `marks` the item at `start` and every item it reaches through
+  // requires; a version without an item stops the walk.
+  auto mark_with_requires = [&](size_t start, std::vector<char>& marks) {
+    std::vector<size_t> stack = {start};
+    while (!stack.empty()) {
+      size_t k = stack.back();
+      stack.pop_back();
+      if (marks[k]) continue;
+      marks[k] = 1;
+      for (const Version& r : items[k]->requires_versions) {
+        size_t rk = find(r);
+        if (rk != kNone && !marks[rk]) stack.push_back(rk);
+      }
+    }
   };
 
   // Selected: every item up to the target; requires are earlier by
   // construction, but are pulled in explicitly so a target never runs an
   // item without what it needs.
-  std::set<Version> selected;
-  std::function<void(const Version&)> select = [&](const Version& v) {
-    if (!selected.insert(v).second) return;
-    auto it = by_version.find(v);
-    if (it == by_version.end()) return;
-    for (const Version& r : it->second->requires_versions) select(r);
-  };
+  std::vector<char> selected(items.size(), 0);
   for (const Item* item : items) {
-    if (!options.target || item->version <= *options.target) select(item->version);
+    if (!options.target || item->version <= *options.target) {
+      mark_with_requires(find(item->version), selected);
+    }
   }
 
   for (const Item* item : items) {
-    if (!selected.count(item->version) || done.count(item->version)) continue;
+    size_t k = find(item->version);
+    if (!selected[k] || done[k]) continue;
     if (covered(item->version)) {
       plan.covered.push_back(item);
       continue;
     }
     plan.pending.push_back(item);
-    done.insert(item->version);
+    done[k] = 1;
   }
 
   // The optional cascade: an optional item that a non-optional pending item
   // needs, directly or through others, is required.
-  std::set<Version> required;
-  std::function<void(const Version&)> require = [&](const Version& v) {
-    if (!required.insert(v).second) return;
-    auto it = by_version.find(v);
-    if (it == by_version.end()) return;
-    for (const Version& r : it->second->requires_versions) require(r);
-  };
+  std::vector<char> required(items.size(), 0);
   for (const Item* item : plan.pending) {
-    if (!item->optional) require(item->version);
+    if (!item->optional) mark_with_requires(find(item->version), required);
   }
   for (const Item* item : plan.pending) {
-    if (item->optional && !required.count(item->version)) {
+    if (item->optional && !required[find(item->version)]) {
       plan.effectively_optional.push_back(item->version);
     }
   }
