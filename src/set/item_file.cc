@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <regex>
 #include <set>
 
@@ -226,6 +228,16 @@ void OffsetToLineColumn(std::string_view text, size_t offset, int* line, int* co
 size_t FindInvalidUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
+    // Item files are mostly ASCII: skip eight bytes at a time while none has
+    // its high bit set.
+    uint64_t word;
+    if (i + sizeof word <= text.size()) {
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += sizeof word;
+        continue;
+      }
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     size_t n;
     if (c < 0x80) {
