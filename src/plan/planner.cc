@@ -68,8 +68,11 @@ Plan MakePlan(const UpgradeSet& set, EngineKind engine, const std::vector<Applie
   // position rather than a node in a tree.
   std::vector<size_t> by_version(items.size());
   for (size_t k = 0; k < items.size(); ++k) by_version[k] = k;
-  std::stable_sort(by_version.begin(), by_version.end(),
-                   [&](size_t a, size_t b) { return items[a]->version < items[b]->version; });
+  auto earlier = [&](size_t a, size_t b) { return items[a]->version < items[b]->version; };
+  // A loaded set's items are already in version order.
+  if (!std::is_sorted(by_version.begin(), by_version.end(), earlier)) {
+    std::stable_sort(by_version.begin(), by_version.end(), earlier);
+  }
   constexpr size_t kNone = static_cast<size_t>(-1);
   auto find = [&](const Version& v) {
     // The last item with the version, as a map filled in order would keep.
