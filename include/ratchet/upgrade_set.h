@@ -92,6 +92,9 @@ struct Project {
   std::string history_schema = "ratchet";
   std::chrono::milliseconds lock_timeout{5000};
   std::chrono::milliseconds statement_timeout{0};
+  // SQLite: how long consecutive items may share a transaction before it
+  // commits ("0": each item commits on its own). See TransactionGroup.
+  std::chrono::milliseconds sqlite_commit_interval{250};
   std::string default_db;  // [project] db, may be empty
   std::vector<Release> releases;
   std::string min_server_version;

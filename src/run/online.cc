@@ -196,7 +196,8 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   // without waiting for the disk until the closing write.
   RATCHET_RETURN_IF_ERROR(
       conn.SetTimeouts({set.project.lock_timeout, set.project.statement_timeout}));  // as upgrade
-  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite, reporter);
+  TransactionGroup group(conn, GroupsItems(conn, set), reporter,
+                         {set.project.sqlite_commit_interval});
   RATCHET_RETURN_IF_ERROR(group.Run([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, resuming ? "prepare-resumed" : "prepare-started",

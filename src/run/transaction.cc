@@ -9,6 +9,10 @@
 
 namespace ratchet {
 
+bool GroupsItems(const Connection& conn, const UpgradeSet& set) {
+  return conn.kind() == EngineKind::kSqlite && set.project.sqlite_commit_interval.count() > 0;
+}
+
 TransactionGroup::TransactionGroup(Connection& conn, bool grouped, Reporter* reporter,
                                    Limits limits)
     : conn_(conn), grouped_(grouped), reporter_(reporter), limits_(limits) {}

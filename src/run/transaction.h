@@ -8,6 +8,7 @@
 
 #include "ratchet/engine.h"
 #include "ratchet/runner.h"
+#include "ratchet/upgrade_set.h"
 #include "util/fault.h"
 
 namespace ratchet {
@@ -40,11 +41,16 @@ inline Status RunInTransaction(Connection& conn, const std::function<Status()>& 
 // must run outside it (a journaled item, a failure record) and at the end of
 // the run. A crash loses the uncommitted units together with their rows,
 // which the next run applies again, as after any crash.
+// True when the run on `conn` groups its items: SQLite, unless the set's
+// sqlite-commit-interval is 0.
+bool GroupsItems(const Connection& conn, const UpgradeSet& set);
+
 class TransactionGroup {
  public:
   struct Limits {
     // How long a group stays open: the longest the application's writers
-    // wait on ratchet's write lock beyond one item's own duration.
+    // wait on ratchet's write lock beyond one item's own duration
+    // ([project] sqlite-commit-interval).
     std::chrono::milliseconds window{250};
     // A commit that finds another process reading the file (SQLite busy) is
     // tried again this many times, the wait doubling from the first delay.

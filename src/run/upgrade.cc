@@ -117,8 +117,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // SQLite: the run's writes share transactions, a few per second, each
   // step under a savepoint (TransactionGroup); PostgreSQL: each commits
   // without waiting for the disk until the closing write.
-  TransactionGroup group(conn, conn.kind() == EngineKind::kSqlite && !plan.pending.empty(),
-                         reporter);
+  TransactionGroup group(conn, GroupsItems(conn, set) && !plan.pending.empty(), reporter,
+                         {set.project.sqlite_commit_interval});
   if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure(&group));
 
   UpgradeSummary summary;

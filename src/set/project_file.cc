@@ -122,7 +122,7 @@ Status ReadProjectFile(const std::filesystem::path& path, Project* project,
     if (!t) return Bad(*node, "[project] must be a table");
     RATCHET_RETURN_IF_ERROR(CheckKeys(*t, "[project]",
                                       {"name", "engines", "history-schema", "lock-timeout",
-                                       "statement-timeout", "db"}));
+                                       "statement-timeout", "sqlite-commit-interval", "db"}));
     RATCHET_RETURN_IF_ERROR(ReadString(*t, "name", &project->name));
     RATCHET_RETURN_IF_ERROR(ReadStringArray(*t, "engines", &project->engines));
     for (const auto& e : project->engines) {
@@ -139,6 +139,8 @@ Status ReadProjectFile(const std::filesystem::path& path, Project* project,
     }
     RATCHET_RETURN_IF_ERROR(ReadDuration(*t, "lock-timeout", &project->lock_timeout));
     RATCHET_RETURN_IF_ERROR(ReadDuration(*t, "statement-timeout", &project->statement_timeout));
+    RATCHET_RETURN_IF_ERROR(
+        ReadDuration(*t, "sqlite-commit-interval", &project->sqlite_commit_interval));
     RATCHET_RETURN_IF_ERROR(ReadString(*t, "db", &project->default_db));
   }
 

@@ -94,6 +94,35 @@ TEST_P(SqliteGroup, AGroupCommitsOnceItHasBeenOpenForItsWindow) {
   EXPECT_EQ(Value("SELECT status FROM ratchet_state"), "active");
 }
 
+TEST_P(SqliteGroup, ACommitIntervalOfZeroCommitsEachItemOnItsOwn) {
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"},
+            {"V2__2__b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"
+                             "INSERT INTO b VALUES (1);\n"},
+            {"V3__3__c.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n"}},
+           "sqlite-commit-interval = \"0\"\n");
+  // The same kill as in ACrashInsideAGroupLosesItsItemsTogetherWithTheirRows
+  // now loses only V3: V1 and V2 had committed.
+  RunResult killed = Upgrade({"RATCHET_FAULT=statement.after:4"});
+  ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
+  EXPECT_EQ(Value("SELECT group_concat(version, ',') FROM (SELECT version FROM ratchet_items "
+                  "ORDER BY major, minor)"),
+            "V1,V2");
+  EXPECT_THAT(Tables(), Not(Contains("c")));
+  RunResult resumed = Upgrade();
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  EXPECT_THAT(Tables(), Contains("c"));
+}
+
+TEST_P(SqliteGroup, AMalformedCommitIntervalIsRefusedWithItsPlace) {
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"}},
+           "sqlite-commit-interval = 250\n");
+  RunResult run = Upgrade();
+  EXPECT_EQ(run.exit_code, 2) << run.all();
+  EXPECT_THAT(run.err, HasSubstr("ratchet.toml:3:"));
+  EXPECT_THAT(run.err, HasSubstr("'sqlite-commit-interval' must be a duration string"));
+  EXPECT_THAT(Tables(), Not(Contains("a")));
+}
+
 TEST_P(SqliteGroup, AFailingItemKeepsTheItemsBeforeItInItsGroupAndNothingOfItself) {
   WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"},
             {"V2__2__b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"
