@@ -44,6 +44,10 @@ class ItemRunner {
   // that needs its own transaction: a journaled item, a failure record.
   void set_group(TransactionGroup* group) { group_ = group; }
 
+  // Tells the runner which timeouts the session has already, so that an item
+  // that uses the same ones does not send them again.
+  void set_session_timeouts(const Timeouts& timeouts) { session_timeouts_ = timeouts; }
+
   // Records a required item's failure: state `failed_status`
   // (failed-upgrade, failed-prepare) with the error.
   Status RecordFailure(const Item& item, const Status& error,

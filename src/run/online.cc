@@ -194,8 +194,8 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   run_state.error.reset();
   // As in upgrade: SQLite's steps share transactions; PostgreSQL's commit
   // without waiting for the disk until the closing write.
-  RATCHET_RETURN_IF_ERROR(
-      conn.SetTimeouts({set.project.lock_timeout, set.project.statement_timeout}));  // as upgrade
+  const Timeouts project_timeouts{set.project.lock_timeout, set.project.statement_timeout};
+  RATCHET_RETURN_IF_ERROR(conn.SetTimeouts(project_timeouts));  // as upgrade
   TransactionGroup group(conn, GroupsItems(conn, set), reporter,
                          {set.project.sqlite_commit_interval});
   RATCHET_RETURN_IF_ERROR(group.Run([&]() -> Status {
@@ -209,6 +209,7 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
 
   ItemRunner runner(conn, set, books, run_state, options.upgrade, reporter);
   runner.set_interrupted(interrupted);
+  runner.set_session_timeouts(project_timeouts);
   UpgradeSummary items;
   RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kPrepare, runner, group, books,
                                           run_state, reporter, &items, *recorded));

@@ -107,13 +107,11 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // stops the run before anything is written.
   std::deque<Item> parsed;
   RATCHET_RETURN_IF_ERROR(ParseDeferredItems(conn.kind(), &plan.pending, &parsed));
-  if (!plan.pending.empty()) {
-    // ratchet's own writes wait for a lock no longer than its items do, so
-    // that it never sits in a lock queue with the application behind it;
-    // they are retried like the items' (TransactionGroup::Commit).
-    RATCHET_RETURN_IF_ERROR(
-        conn.SetTimeouts({set.project.lock_timeout, set.project.statement_timeout}));
-  }
+  // ratchet's own writes wait for a lock no longer than its items do, so
+  // that it never sits in a lock queue with the application behind it; they
+  // are retried like the items' (TransactionGroup::Commit).
+  const Timeouts project_timeouts{set.project.lock_timeout, set.project.statement_timeout};
+  if (!plan.pending.empty()) RATCHET_RETURN_IF_ERROR(conn.SetTimeouts(project_timeouts));
   // SQLite: the run's writes share transactions, a few per second, each
   // step under a savepoint (TransactionGroup); PostgreSQL: each commits
   // without waiting for the disk until the closing write.
@@ -174,6 +172,7 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
 
   ItemRunner runner(conn, set, books, run_state, options, reporter);
   runner.set_interrupted(interrupted);
+  runner.set_session_timeouts(project_timeouts);
   RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, group, books,
                                           run_state, reporter, &summary));
 
