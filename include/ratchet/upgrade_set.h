@@ -35,9 +35,9 @@ struct Statement {
 
 struct Section {
   SectionKind kind = SectionKind::kFinalize;
-  std::string text;    // the SQL of the section, verbatim from the file
-  size_t offset = 0;   // byte offset of `text` within the file
-  int marker_line = 0; // line of the section marker, 0 for an unmarked file
+  std::string text;     // the SQL of the section, verbatim from the file
+  size_t offset = 0;    // byte offset of `text` within the file
+  int marker_line = 0;  // line of the section marker, 0 for an unmarked file
   // Runs outside a transaction: every statement requires it, or the item says
   // `-- ratchet: transaction none`. Journaled started/done (invariant 2).
   bool non_transactional = false;
@@ -53,9 +53,9 @@ struct Item {
   std::string description;
   // "" when the file serves every engine, else the engine's name.
   std::string engine;
-  std::filesystem::path path;   // absolute path of the file
-  std::string file_name;        // the file name alone, for messages
-  std::string content;          // the file's bytes
+  std::filesystem::path path;  // absolute path of the file
+  std::string file_name;       // the file name alone, for messages
+  std::string content;         // the file's bytes
 
   std::vector<Version> requires_versions;
   bool optional = false;
@@ -130,7 +130,8 @@ struct LoadOptions {
 
 // Loads the upgrade set in `dir`. Returns kInvalidSet, naming the file, line
 // and fix, on the first malformed input: nothing is touched on error.
-Result<UpgradeSet> LoadUpgradeSet(const std::filesystem::path& dir, const LoadOptions& options = {});
+Result<UpgradeSet> LoadUpgradeSet(const std::filesystem::path& dir,
+                                  const LoadOptions& options = {});
 
 // Parses, with `engine`'s parser, each item of `*items` that is not parsed
 // yet (a set loaded with defer_parse), with the checks LoadUpgradeSet's
@@ -143,10 +144,18 @@ Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
 // The checksum of an item file: hex SHA-256 of its text with comments
 // removed and whitespace reduced to what separates two words, so reformatting
 // and editing comments never count as drift. Directives and section markers
-// are part of it.
-std::string ItemChecksum(std::string_view content);
+// are part of it. `engine` is the engine the file is for ("postgresql",
+// "sqlite", or "" for a file that serves every engine): where that engine
+// reads comments or quotes differently from the others, the checksum also
+// covers the text as that engine reads it, so nothing it runs is left out.
+std::string ItemChecksum(std::string_view content, std::string_view engine = "");
 
-// Parses a duration such as "5s", "250ms", "10min", "2h" or "0".
+// The longest duration a setting may have: 2^31 - 1 ms (24 days 20 h), the
+// largest lock_timeout and statement_timeout PostgreSQL accepts.
+constexpr std::chrono::milliseconds kMaxDuration{2147483647};
+
+// Parses a duration such as "5s", "250ms", "1.5min", "2h" or "0". Returns
+// nullopt for anything else, and for a duration over kMaxDuration.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 }  // namespace ratchet

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/statement_effects.h"
+#include "engine/postgres/pg_tree.h"
 #include "snapshot/sql_text.h"
 
 namespace ratchet {
@@ -511,13 +512,19 @@ size_t FirstToken(std::string_view text, size_t begin, size_t length) {
 
 Result<std::vector<StatementEffects>> AnalysePostgresSection(std::string_view text) {
   const std::string input(text);
-  PgQueryParseResult parsed = pg_query_parse(input.c_str());
+  PgQueryParseResult parsed = postgres::ParseTree(input);
   if (parsed.error != nullptr) {
     std::string message = parsed.error->message != nullptr ? parsed.error->message : "syntax error";
     pg_query_free_parse_result(parsed);
     return Status(Code::kInvalidSet, message);
   }
   std::vector<StatementEffects> out;
+  if (postgres::JsonDepth(parsed.parse_tree) > postgres::kMaxAnalysedDepth) {
+    // Too deep to walk: nothing is known of what it does, so nothing is
+    // claimed (the loader has split and classified it already).
+    pg_query_free_parse_result(parsed);
+    return out;
+  }
   Status status;
   try {
     const json tree = json::parse(parsed.parse_tree);

@@ -3,8 +3,11 @@
 // settings, SQLite pragmas).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
-#include <regex>
+#include <cstring>
+#include <string_view>
 
 #include "check/check_context.h"
 #include "snapshot/sql_text.h"
@@ -16,12 +19,29 @@ constexpr const char* kToml = "ratchet.toml";
 
 // "14" -> 140000, "14.2" -> 140002, "9.6" -> 90600, as server_version_num.
 std::optional<int> VersionNumber(const std::string& text) {
-  static const std::regex kVersion("([0-9]+)(?:\\.([0-9]+))?");
-  std::smatch m;
-  if (!std::regex_match(text, m, kVersion)) return std::nullopt;
-  int major = std::stoi(m[1].str());
-  int minor = m[2].matched ? std::stoi(m[2].str()) : 0;
-  return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100;
+  auto number = [&](size_t* i) -> std::optional<int> {
+    size_t begin = *i;
+    int value = 0;
+    while (*i < text.size() && std::isdigit(static_cast<unsigned char>(text[*i]))) {
+      if (*i - begin >= 6) return std::nullopt;  // no version part is that long
+      value = value * 10 + (text[*i] - '0');
+      ++*i;
+    }
+    if (*i == begin) return std::nullopt;
+    return value;
+  };
+  size_t i = 0;
+  std::optional<int> major = number(&i);
+  if (!major) return std::nullopt;
+  int minor = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    std::optional<int> m = number(&i);
+    if (!m) return std::nullopt;
+    minor = *m;
+  }
+  if (i != text.size() || *major > 9999 || minor > 99) return std::nullopt;
+  return *major >= 10 ? *major * 10000 + minor : *major * 10000 + minor * 100;
 }
 
 Status ServerVersion(CheckContext& c) {
@@ -82,14 +102,33 @@ Status Extensions(CheckContext& c) {
 // True if `actual` satisfies `wanted`: a value ("logical", compared without
 // regard to case) or a comparison with a number (">= 100").
 bool Satisfies(const std::string& wanted, const std::string& actual) {
-  static const std::regex kComparison("\\s*(>=|<=|>|<|=|!=)\\s*(-?[0-9.]+)\\s*");
-  std::smatch m;
-  if (!std::regex_match(wanted, m, kComparison)) return AsciiLower(wanted) == AsciiLower(actual);
+  // A comparison: blanks, an operator, blanks, a number, blanks.
+  std::string_view w = wanted;
+  auto skip_blanks = [&] {
+    while (!w.empty() && std::isspace(static_cast<unsigned char>(w.front()))) w.remove_prefix(1);
+  };
+  skip_blanks();
+  std::string op;
+  for (const char* candidate : {">=", "<=", "!=", ">", "<", "="}) {
+    if (w.substr(0, std::strlen(candidate)) == candidate) {
+      op = candidate;
+      w.remove_prefix(op.size());
+      break;
+    }
+  }
+  skip_blanks();
+  while (!w.empty() && std::isspace(static_cast<unsigned char>(w.back()))) w.remove_suffix(1);
+  std::string_view digits = w;
+  if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+  bool numeric = !digits.empty() && digits.size() <= 40 &&
+                 std::all_of(digits.begin(), digits.end(), [](char c) {
+                   return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+                 });
+  if (op.empty() || !numeric) return AsciiLower(wanted) == AsciiLower(actual);
   char* end = nullptr;
   double value = std::strtod(actual.c_str(), &end);
   if (end == actual.c_str()) return false;
-  double bound = std::stod(m[2].str());
-  std::string op = m[1].str();
+  double bound = std::strtod(std::string(w).c_str(), nullptr);
   if (op == ">=") return value >= bound;
   if (op == "<=") return value <= bound;
   if (op == ">") return value > bound;

@@ -50,6 +50,31 @@ bool SameFile(const std::string& a, const std::string& b) {
          sa.st_ino == sb.st_ino;
 }
 
+// Creates `path`, empty, with the mode, owner and group of `original`, so
+// that the copy which takes the original's name is no more open to others
+// and still belongs to the application's user, whoever runs ratchet. The
+// journal SQLite keeps beside the copy follows the copy's mode and owner.
+Status CreateLike(const std::string& original, const std::string& path) {
+  struct stat st {};
+  if (stat(original.c_str(), &st) != 0) return IoError("read the mode of", original);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("create", path);
+  Status status;
+  // Owner first: changing it clears the set-user and set-group bits.
+  if ((st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0) {
+    status = Status(Code::kRefused,
+                    fmt::format("cannot give the copy {} the owner of {} (uid {}, gid {}): {}; "
+                                "run copy-upgrade as that user or as root, so that the upgraded "
+                                "database keeps its owner",
+                                path, original, st.st_uid, st.st_gid, std::strerror(errno)));
+  } else if (fchmod(fd, st.st_mode & 07777) != 0) {
+    status = IoError("set the mode of", path);
+  }
+  close(fd);
+  if (!status.ok()) unlink(path.c_str());
+  return status;
+}
+
 class SqliteCopy final : public CopyPlace {
  public:
   SqliteCopy(const Target& target, const ConnectOptions& options)
@@ -144,6 +169,7 @@ class SqliteCopy final : public CopyPlace {
   Status TakeCopy(Reporter* reporter) override {
     auto source = Connect(target_, options_);
     if (!source.ok()) return source.status();
+    RATCHET_RETURN_IF_ERROR(CreateLike(path_, copying_));
     RATCHET_RETURN_IF_ERROR(sqlite::BackupTo(**source, copying_, kPagesPerStep,
                                              [] { RATCHET_FAULT_POINT("copy.step"); }));
     // Only a complete copy ever carries the name F.new.

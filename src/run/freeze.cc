@@ -39,12 +39,21 @@ Status FreezeDdl(Connection& conn, const std::string& upgrade_id) {
   }
   std::string since = NowUtc();
   std::string guard = conn.BookkeepingTable("ddl_freeze_guard");
-  // The guard lets through sessions that set ratchet.freeze_bypass, which
-  // every ratchet connection does, so ratchet's own items still run.
+  std::string sessions = conn.BookkeepingTable("ddl_freeze_sessions");
+  // The guard lets through the sessions listed in `sessions`: ratchet's own,
+  // each listed by its pid and start time when it connects (or here, for the
+  // session that freezes). Only this role may write the list, and changing
+  // the list's privileges, the table or the guard is itself DDL, which the
+  // guard refuses; no setting, option or function call gets a session in.
+  // The guard runs as its owner, with a fixed search path, so that the
+  // session whose DDL it judges can neither read around nor shadow it.
   std::string function = fmt::format(
-      "CREATE OR REPLACE FUNCTION {0}() RETURNS event_trigger LANGUAGE plpgsql AS $ratchet$\n"
+      "CREATE OR REPLACE FUNCTION {0}() RETURNS event_trigger LANGUAGE plpgsql\n"
+      "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $ratchet$\n"
       "BEGIN\n"
-      "  IF current_setting('ratchet.freeze_bypass', true) IS DISTINCT FROM 'on' THEN\n"
+      "  IF NOT EXISTS (SELECT 1 FROM {3} s JOIN pg_stat_activity a\n"
+      "                   ON a.pid = s.pid AND a.backend_start = s.backend_start\n"
+      "                 WHERE s.pid = pg_backend_pid()) THEN\n"
       "    RAISE EXCEPTION 'ratchet: DDL is frozen in database \"%\" by online upgrade {1} "
       "(since {2}); % refused', current_database(), tg_tag\n"
       "      USING ERRCODE = '55000',\n"
@@ -53,15 +62,34 @@ Status FreezeDdl(Connection& conn, const std::string& upgrade_id) {
       "  END IF;\n"
       "END\n"
       "$ratchet$",
-      guard, upgrade_id, since);
+      guard, upgrade_id, since, sessions);
   return RunInTransaction(conn, [&]() -> Status {
     for (const std::string& sql : conn.BookkeepingPrelude()) {
       RATCHET_RETURN_IF_ERROR(conn.Execute(sql));
     }
-    RATCHET_RETURN_IF_ERROR(conn.Execute(function));
-    RATCHET_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP EVENT TRIGGER IF EXISTS {}", kTriggerName)));
     RATCHET_RETURN_IF_ERROR(conn.Execute(fmt::format(
-        "CREATE EVENT TRIGGER {} ON ddl_command_start EXECUTE FUNCTION {}()", kTriggerName, guard)));
+        "CREATE TABLE IF NOT EXISTS {} (pid integer NOT NULL, backend_start timestamptz NOT NULL, "
+        "PRIMARY KEY (pid, backend_start))",
+        sessions)));
+    RATCHET_RETURN_IF_ERROR(conn.Execute(fmt::format("REVOKE ALL ON {} FROM PUBLIC", sessions)));
+    // Sessions that ended are of no use to anyone; a new one with a reused
+    // pid has another start time.
+    RATCHET_RETURN_IF_ERROR(conn.Execute(
+        fmt::format("DELETE FROM {0} s WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+                    "WHERE a.pid = s.pid AND a.backend_start = s.backend_start)",
+                    sessions)));
+    RATCHET_RETURN_IF_ERROR(conn.Execute(fmt::format(
+        "INSERT INTO {} (pid, backend_start) SELECT pid, backend_start FROM pg_stat_activity "
+        "WHERE pid = pg_backend_pid() ON CONFLICT DO NOTHING",
+        sessions)));
+    RATCHET_RETURN_IF_ERROR(conn.Execute(function));
+    RATCHET_RETURN_IF_ERROR(
+        conn.Execute(fmt::format("REVOKE ALL ON FUNCTION {}() FROM PUBLIC", guard)));
+    RATCHET_RETURN_IF_ERROR(
+        conn.Execute(fmt::format("DROP EVENT TRIGGER IF EXISTS {}", kTriggerName)));
+    RATCHET_RETURN_IF_ERROR(conn.Execute(
+        fmt::format("CREATE EVENT TRIGGER {} ON ddl_command_start EXECUTE FUNCTION {}()",
+                    kTriggerName, guard)));
     return conn.Execute(fmt::format("COMMENT ON EVENT TRIGGER {} IS {}", kTriggerName,
                                     Quote(upgrade_id + " " + since)));
   });
@@ -87,7 +115,12 @@ Status ThawDdl(Connection& conn) {
   auto freeze = ReadFreeze(conn);
   if (!freeze.ok()) return freeze.status();
   if (!*freeze) return Status::Ok();
-  return conn.Execute(fmt::format("DROP EVENT TRIGGER IF EXISTS {}", kTriggerName));
+  // The trigger first: once it is gone, the freeze is lifted whatever
+  // becomes of the list of ratchet's sessions.
+  RATCHET_RETURN_IF_ERROR(
+      conn.Execute(fmt::format("DROP EVENT TRIGGER IF EXISTS {}", kTriggerName)));
+  return conn.Execute(
+      fmt::format("DROP TABLE IF EXISTS {}", conn.BookkeepingTable("ddl_freeze_sessions")));
 }
 
 }  // namespace ratchet

@@ -1,14 +1,15 @@
 // The pg_depend check rollback runs before it drops anything.
 #include "run/rollback_guard.h"
 
+#include <fmt/format.h>
 #include <pg_query.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <tuple>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "engine/postgres/pg_tree.h"
 
 namespace ratchet {
 namespace {
@@ -18,9 +19,9 @@ using nlohmann::json;
 // A catalog object named in a statement, before it is looked up.
 struct NamedObject {
   enum Kind { kRelation, kColumn, kFunction, kTrigger, kConstraint, kType } kind;
-  std::string schema;  // "" when the statement does not qualify the name
-  std::string name;    // relation, function or type name
-  std::string member;  // column, trigger or constraint name
+  std::string schema;     // "" when the statement does not qualify the name
+  std::string name;       // relation, function or type name
+  std::string member;     // column, trigger or constraint name
   std::string signature;  // function: "name(type, ...)" when argument types were given
 };
 
@@ -49,10 +50,14 @@ NamedObject FromRangeVar(NamedObject::Kind kind, const json& rv, const std::stri
 
 // What the statements of `sql` drop (drops = true) or create.
 void Collect(const std::string& sql, bool drops, std::vector<NamedObject>* out) {
-  PgQueryParseResult parsed = pg_query_parse(sql.c_str());
+  PgQueryParseResult parsed = postgres::ParseTree(sql);
   if (parsed.error) {
     pg_query_free_parse_result(parsed);
     return;  // the loader parsed it already; nothing more to learn here
+  }
+  if (postgres::JsonDepth(parsed.parse_tree) > postgres::kMaxAnalysedDepth) {
+    pg_query_free_parse_result(parsed);
+    return;  // too deep to walk, and no rollback statement nests so deep
   }
   json tree = json::parse(parsed.parse_tree, nullptr, false);
   pg_query_free_parse_result(parsed);
@@ -168,34 +173,39 @@ Result<std::vector<ObjectId>> Resolve(Connection& conn, const NamedObject& o) {
                         kRelationOid, kRelationOid);
       break;
     case NamedObject::kColumn:
-      sql = fmt::format("SELECT 'pg_class'::regclass::oid, attrelid, attnum FROM pg_attribute"
-                        " WHERE attrelid = {} AND attname = $3 AND NOT attisdropped",
-                        kRelationOid);
+      sql = fmt::format(
+          "SELECT 'pg_class'::regclass::oid, attrelid, attnum FROM pg_attribute"
+          " WHERE attrelid = {} AND attname = $3 AND NOT attisdropped",
+          kRelationOid);
       params.push_back(o.member);
       break;
     case NamedObject::kTrigger:
-      sql = fmt::format("SELECT 'pg_trigger'::regclass::oid, oid, 0 FROM pg_trigger"
-                        " WHERE tgrelid = {} AND tgname = $3",
-                        kRelationOid);
+      sql = fmt::format(
+          "SELECT 'pg_trigger'::regclass::oid, oid, 0 FROM pg_trigger"
+          " WHERE tgrelid = {} AND tgname = $3",
+          kRelationOid);
       params.push_back(o.member);
       break;
     case NamedObject::kConstraint:
-      sql = fmt::format("SELECT 'pg_constraint'::regclass::oid, oid, 0 FROM pg_constraint"
-                        " WHERE conrelid = {} AND conname = $3",
-                        kRelationOid);
+      sql = fmt::format(
+          "SELECT 'pg_constraint'::regclass::oid, oid, 0 FROM pg_constraint"
+          " WHERE conrelid = {} AND conname = $3",
+          kRelationOid);
       params.push_back(o.member);
       break;
     case NamedObject::kFunction:
-      sql = "SELECT 'pg_proc'::regclass::oid, p.oid, 0 FROM pg_proc p"
-            " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $2"
-            " AND (CASE WHEN $1 = '' THEN pg_function_is_visible(p.oid) ELSE n.nspname = $1 END)"
-            " AND ($3 = '' OR p.oid = to_regprocedure($3))";
+      sql =
+          "SELECT 'pg_proc'::regclass::oid, p.oid, 0 FROM pg_proc p"
+          " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $2"
+          " AND (CASE WHEN $1 = '' THEN pg_function_is_visible(p.oid) ELSE n.nspname = $1 END)"
+          " AND ($3 = '' OR p.oid = to_regprocedure($3))";
       params.push_back(o.signature);
       break;
     case NamedObject::kType:
-      sql = "SELECT 'pg_type'::regclass::oid, t.oid, 0 FROM pg_type t"
-            " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = $2"
-            " AND (CASE WHEN $1 = '' THEN pg_type_is_visible(t.oid) ELSE n.nspname = $1 END)";
+      sql =
+          "SELECT 'pg_type'::regclass::oid, t.oid, 0 FROM pg_type t"
+          " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = $2"
+          " AND (CASE WHEN $1 = '' THEN pg_type_is_visible(t.oid) ELSE n.nspname = $1 END)";
       break;
   }
   auto r = conn.Query(sql, params);

@@ -1,19 +1,19 @@
 // `ratchet new`: the next version on the main line or on a back-port line.
 #include "ratchet/authoring.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <fstream>
-#include <regex>
-
-#include <fmt/format.h>
+#include <memory>
 
 #include "set/item_file.h"
 #include "set/project_file.h"
+#include "util/text.h"
 
 namespace ratchet {
 namespace fs = std::filesystem;
@@ -31,16 +31,27 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
     if (c == ' ' || c == '-') c = '_';
     description.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
-  static const std::regex kDescription("[a-z0-9]+(_[a-z0-9]+)*");
-  if (!std::regex_match(description, kDescription)) {
+  // Words of letters and digits, one '_' between two words.
+  auto is_word = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
+  };
+  bool valid = !description.empty() && is_word(description.front()) &&
+               is_word(description.back()) && description.find("__") == std::string::npos &&
+               std::all_of(description.begin(), description.end(),
+                           [&](char c) { return is_word(c) || c == '_'; });
+  if (!valid) {
     return Status(Code::kInvalidArgument,
                   fmt::format("description '{}': use letters, digits and single '_' between "
                               "words, e.g. add_isbn_index",
-                              options.description));
+                              Clip(options.description)));
   }
-  if (!std::regex_match(options.ticket, std::regex("[0-9]+"))) {
+  if (options.ticket.empty() ||
+      !std::all_of(options.ticket.begin(), options.ticket.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     return Status(Code::kInvalidArgument,
-                  fmt::format("--ticket {}: a ticket is digits (0 when there is none)", options.ticket));
+                  fmt::format("--ticket {}: a ticket is digits (0 when there is none)",
+                              Clip(options.ticket)));
   }
   if (!options.engine.empty() && options.engine != "sqlite" && options.engine != "postgresql") {
     return Status(Code::kInvalidArgument,
@@ -58,7 +69,9 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
     }
   } else {
     fs::create_directories(items_dir, ec);
-    if (ec) return Status(Code::kIo, fmt::format("cannot create {}: {}", items_dir.string(), ec.message()));
+    if (ec)
+      return Status(Code::kIo,
+                    fmt::format("cannot create {}: {}", items_dir.string(), ec.message()));
   }
 
   Version next;
@@ -83,7 +96,8 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
       if (v.major == base->major) next.minor = std::max(next.minor, v.minor);
     }
     next.minor += 1;
-    if (std::none_of(versions.begin(), versions.end(), [&](const Version& v) { return v.major == base->major; })) {
+    if (std::none_of(versions.begin(), versions.end(),
+                     [&](const Version& v) { return v.major == base->major; })) {
       return Status(Code::kInvalidArgument,
                     fmt::format("--backport {}: no item has major version {}, so there is no "
                                 "line to back-port onto",
@@ -102,7 +116,8 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
   }
   // "x": exclusive creation, so two `new` runs at once never overwrite.
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wx"), &std::fclose);
-  if (!file) return Status(Code::kIo, fmt::format("cannot create items/{}: {}", name, std::strerror(errno)));
+  if (!file)
+    return Status(Code::kIo, fmt::format("cannot create items/{}: {}", name, std::strerror(errno)));
   std::string text = fmt::format(
       "-- {} {}: {}\n"
       "-- Directives go above the first statement, e.g.:\n"

@@ -19,8 +19,11 @@ class ChecksumBuilder {
 
   void Add(SqlSegment kind, size_t begin, size_t end);
 
-  // Returns the hex SHA-256 of the canonical text. Call once.
-  std::string Finish();
+  // Returns the hex SHA-256 of the canonical text, sealed for a file that
+  // `engine` runs ("" for every engine; see ItemChecksum). Call once.
+  std::string Finish(std::string_view engine = "");
+  // Returns the canonical text itself, unsealed. Call once, instead of Finish.
+  std::string TakeCanonical();
 
  private:
   void Append(std::string_view piece);

@@ -2,6 +2,8 @@
 // section markers anywhere.
 #include "set/item_file.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,16 +12,15 @@
 #include <regex>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "set/checksum.h"
 #include "set/sql_lexer.h"
+#include "util/text.h"
 
 namespace ratchet {
 namespace {
 
 constexpr std::array<std::string_view, 4> kSectionNames = {"check", "prepare", "finalize",
-                                                            "rollback"};
+                                                           "rollback"};
 constexpr std::array<std::string_view, 6> kDirectiveNames = {
     "requires", "optional", "transaction", "lock-timeout", "statement-timeout", "same-as"};
 
@@ -67,9 +68,9 @@ Status LoadError(const Item& item, size_t offset, const std::string& what) {
 
 // A "-- ratchet..." comment line split into its keyword and value.
 struct DirectiveLine {
-  size_t offset = 0;       // offset of the "--"
-  size_t line_begin = 0;   // offset of the line start
-  size_t line_end = 0;     // offset after the newline
+  size_t offset = 0;      // offset of the "--"
+  size_t line_begin = 0;  // offset of the line start
+  size_t line_end = 0;    // offset after the newline
   std::string key;
   std::string value;
   bool missing_colon = false;
@@ -97,10 +98,10 @@ bool ReadDirective(std::string_view comment, DirectiveLine* out) {
   out->value = space == std::string::npos ? "" : Trim(std::string_view(trimmed).substr(space));
   if (!colon) {
     // Only a known keyword makes a colon-less comment a directive typo.
-    bool known = std::find(kSectionNames.begin(), kSectionNames.end(), out->key) !=
-                     kSectionNames.end() ||
-                 std::find(kDirectiveNames.begin(), kDirectiveNames.end(), out->key) !=
-                     kDirectiveNames.end();
+    bool known =
+        std::find(kSectionNames.begin(), kSectionNames.end(), out->key) != kSectionNames.end() ||
+        std::find(kDirectiveNames.begin(), kDirectiveNames.end(), out->key) !=
+            kDirectiveNames.end();
     if (!known) return false;
     out->missing_colon = true;
   }
@@ -130,24 +131,24 @@ Status ParseVersionList(const Item& item, const DirectiveLine& d, std::vector<Ve
     pos = end;
   }
   if (out->empty()) {
-    return LoadError(item, d.offset,
-                     fmt::format("'{}' needs at least one version, e.g. '-- ratchet: {} V3'", d.key,
-                                 d.key));
+    return LoadError(
+        item, d.offset,
+        fmt::format("'{}' needs at least one version, e.g. '-- ratchet: {} V3'", d.key, d.key));
   }
   return Status::Ok();
 }
 
 Status ApplyDirective(Item* item, const DirectiveLine& d, std::set<std::string>* seen) {
   if (!seen->insert(d.key).second) {
-    return LoadError(*item, d.offset,
-                     fmt::format("directive '{}' appears twice: keep one", d.key));
+    return LoadError(*item, d.offset, fmt::format("directive '{}' appears twice: keep one", d.key));
   }
   auto duration = [&](std::optional<std::chrono::milliseconds>* out) -> Status {
     auto ms = ParseDuration(d.value);
     if (!ms) {
       return LoadError(*item, d.offset,
-                       fmt::format("'{}' has a bad duration '{}': write e.g. 500ms, 5s, 10min or 0",
-                                   d.key, d.value));
+                       fmt::format("'{}' has a bad duration '{}': write e.g. 500ms, 5s, 10min or "
+                                   "0, at most 596h",
+                                   d.key, Clip(d.value)));
     }
     *out = *ms;
     return Status::Ok();
@@ -379,7 +380,8 @@ Status ParseItemContent(Item* item) {
   size_t bad = FindInvalidUtf8(content);
   if (bad != std::string::npos) {
     return LoadError(*item, bad,
-                     "the file is not valid UTF-8 (byte " + fmt::format("0x{:02x}", static_cast<unsigned char>(content[bad])) +
+                     "the file is not valid UTF-8 (byte " +
+                         fmt::format("0x{:02x}", static_cast<unsigned char>(content[bad])) +
                          "): save it as UTF-8");
   }
   // Collect directive comments that start a line, and the first code offset;
@@ -389,7 +391,8 @@ Status ParseItemContent(Item* item) {
   ChecksumBuilder checksum(content);
   ScanSql(content, [&](SqlSegment kind, size_t begin, size_t end) {
     checksum.Add(kind, begin, end);
-    if ((kind == SqlSegment::kCode || kind == SqlSegment::kQuoted) && first_code == std::string::npos) {
+    if ((kind == SqlSegment::kCode || kind == SqlSegment::kQuoted) &&
+        first_code == std::string::npos) {
       first_code = begin;
     }
     if (kind != SqlSegment::kLineComment) return;
@@ -410,16 +413,17 @@ Status ParseItemContent(Item* item) {
   std::vector<const DirectiveLine*> markers;
   for (const DirectiveLine& d : directives) {
     if (d.missing_colon) {
-      return LoadError(*item, d.offset,
-                       fmt::format("'{}' is missing its colon: write '-- ratchet: {}'", Trim(
-                                       std::string_view(content).substr(d.offset, d.line_end - d.offset)),
-                                   d.key + (d.value.empty() ? "" : " " + d.value)));
+      return LoadError(
+          *item, d.offset,
+          fmt::format("'{}' is missing its colon: write '-- ratchet: {}'",
+                      Trim(std::string_view(content).substr(d.offset, d.line_end - d.offset)),
+                      d.key + (d.value.empty() ? "" : " " + d.value)));
     }
     if (IsSection(d.key)) {
       if (!d.value.empty()) {
-        return LoadError(*item, d.offset,
-                         fmt::format("section marker '{}' takes no value, found '{}'", d.key,
-                                     d.value));
+        return LoadError(
+            *item, d.offset,
+            fmt::format("section marker '{}' takes no value, found '{}'", d.key, d.value));
       }
       markers.push_back(&d);
       continue;
@@ -477,9 +481,9 @@ Status ParseItemContent(Item* item) {
       int col;
       OffsetToLineColumn(content, m.offset, &s.marker_line, &col);
       if (!HasSqlCode(s.text)) {
-        return LoadError(*item, m.offset,
-                         fmt::format("section '{}' is empty: add its SQL or remove the marker",
-                                     m.key));
+        return LoadError(
+            *item, m.offset,
+            fmt::format("section '{}' is empty: add its SQL or remove the marker", m.key));
       }
       item->sections.push_back(std::move(s));
     }
@@ -487,7 +491,7 @@ Status ParseItemContent(Item* item) {
   if (first_code == std::string::npos) {
     return LoadError(*item, 0, "the item holds no SQL: write its statements or delete the file");
   }
-  item->checksum = checksum.Finish();
+  item->checksum = checksum.Finish(item->engine);
   return Status::Ok();
 }
 

@@ -1,11 +1,15 @@
 // ratchet.toml: project settings, releases and requirements.
 #include "set/project_file.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
 #include <regex>
 #include <set>
 
-#include <fmt/format.h>
-#include <toml++/toml.h>
+#include "util/text.h"
 
 namespace ratchet {
 namespace {
@@ -25,8 +29,8 @@ Status CheckKeys(const toml::table& table, std::string_view table_name,
     if (!allowed.count(std::string(key.str()))) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return Bad(node, fmt::format("unknown key '{}' in {}: the keys are {}", key.str(),
-                                   table_name, list));
+      return Bad(node, fmt::format("unknown key '{}' in {}: the keys are {}", key.str(), table_name,
+                                   list));
     }
   }
   return Status::Ok();
@@ -68,7 +72,7 @@ Status ReadDuration(const toml::table& table, std::string_view key,
   if (node->is_string() && text) ms = ParseDuration(*text);
   if (!ms) {
     return Bad(*node, fmt::format("'{}' must be a duration string such as \"5s\", \"500ms\", "
-                                  "\"10min\" or \"0\"",
+                                  "\"10min\" or \"0\", at most \"596h\"",
                                   key));
   }
   *out = *ms;
@@ -83,15 +87,26 @@ Status ReadSettings(const toml::table& requirements,
   if (!node) return Status::Ok();
   const toml::table* settings = node->as_table();
   if (!settings) {
-    return Bad(*node, "'settings' must be a table, e.g. [requirements.settings] with "
-                      "wal_level = \"logical\"");
+    return Bad(*node,
+               "'settings' must be a table, e.g. [requirements.settings] with "
+               "wal_level = \"logical\"");
   }
-  static const std::regex kName("[A-Za-z_][A-Za-z0-9_.]*");
+  // A letter or '_', then letters, digits, '_' and '.'; at most the 63
+  // bytes of a PostgreSQL name.
+  auto is_setting_name = [](std::string_view name) {
+    if (name.empty() || name.size() > 63) return false;
+    if (!std::isalpha(static_cast<unsigned char>(name[0])) && name[0] != '_') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+    });
+  };
   for (const auto& [key, value] : *settings) {
     std::string name(key.str());
     auto text = value.value<std::string>();
-    if (!std::regex_match(name, kName)) {
-      return Bad(value, fmt::format("setting '{}' is not a setting name", name));
+    if (!is_setting_name(name)) {
+      return Bad(value, fmt::format("setting '{}' is not a setting name: a letter or '_', then "
+                                    "letters, digits, '_' and '.', at most 63 bytes",
+                                    Clip(name)));
     }
     if (!value.is_string() || !text) {
       return Bad(value, fmt::format("setting '{}' must be a string: the value it must have, e.g. "
@@ -168,7 +183,8 @@ Status ReadProjectFile(const std::filesystem::path& path, Project* project,
       std::string head;
       RATCHET_RETURN_IF_ERROR(ReadString(*t, "name", &release.name));
       RATCHET_RETURN_IF_ERROR(ReadString(*t, "head", &head));
-      if (release.name.empty()) return Bad(element, "a [[release]] needs a name, e.g. name = \"1.0\"");
+      if (release.name.empty())
+        return Bad(element, "a [[release]] needs a name, e.g. name = \"1.0\"");
       if (head.empty()) {
         return Bad(element, fmt::format("release '{}' needs a head version, e.g. head = \"V3\"",
                                         release.name));

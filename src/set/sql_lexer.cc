@@ -47,7 +47,11 @@ size_t EndOfQuoted(std::string_view text, size_t pos, char close, bool backslash
 
 namespace sql_lexer_internal {
 
-size_t EndOfBlockComment(std::string_view text, size_t pos) {
+size_t EndOfBlockComment(std::string_view text, size_t pos, SqlDialect dialect) {
+  if (dialect == SqlDialect::kSqlite) {
+    size_t close = text.find("*/", pos + 2);
+    return close == std::string_view::npos ? text.size() : close + 2;
+  }
   size_t j = pos + 2;
   int depth = 1;
   while (j < text.size() && depth > 0) {
@@ -64,15 +68,22 @@ size_t EndOfBlockComment(std::string_view text, size_t pos) {
   return j;
 }
 
-size_t EndOfQuotedAt(std::string_view text, size_t i) {
+size_t EndOfQuotedAt(std::string_view text, size_t i, SqlDialect dialect) {
   char c = text[i];
   if (c == '\'') {
-    bool escapes = i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
+    bool escapes = dialect != SqlDialect::kSqlite && i > 0 &&
+                   (text[i - 1] == 'E' || text[i - 1] == 'e') &&
                    (i < 2 || !IsWordChar(text[i - 2]));
     return EndOfQuoted(text, i, '\'', escapes);
   }
-  if (c == '"' || c == '`') return EndOfQuoted(text, i, c, false);
-  if (c == '[') return EndOfQuoted(text, i, ']', false);  // SQLite's [quoted identifier]
+  if (c == '"') return EndOfQuoted(text, i, c, false);
+  if (dialect == SqlDialect::kPostgres) {
+    if (c == '`' || c == '[') return 0;  // ordinary characters to PostgreSQL
+  } else {
+    if (c == '`') return EndOfQuoted(text, i, c, false);
+    if (c == '[') return EndOfQuoted(text, i, ']', false);  // SQLite's [quoted identifier]
+    if (dialect == SqlDialect::kSqlite) return 0;           // $name is a parameter
+  }
   if (c == '$') {
     size_t tag = DollarTagLength(text, i);
     if (tag == 0) return 0;
@@ -84,11 +95,14 @@ size_t EndOfQuotedAt(std::string_view text, size_t i) {
 
 }  // namespace sql_lexer_internal
 
-bool HasSqlCode(std::string_view text) {
+bool HasSqlCode(std::string_view text, SqlDialect dialect) {
   bool found = false;
-  ScanSql(text, [&](SqlSegment kind, size_t, size_t) {
-    if (kind == SqlSegment::kCode || kind == SqlSegment::kQuoted) found = true;
-  });
+  ScanSql(
+      text,
+      [&](SqlSegment kind, size_t, size_t) {
+        if (kind == SqlSegment::kCode || kind == SqlSegment::kQuoted) found = true;
+      },
+      dialect);
   return found;
 }
 

@@ -1,6 +1,8 @@
-// A small SQL lexer shared by the loader and the checksum: it knows where
-// comments, quoted strings and dollar-quoted bodies begin and end, so that a
-// directive inside a string is never read as one.
+// A small SQL lexer shared by the loader, the checksum and the SQLite
+// splitter: it knows where comments, quoted strings and dollar-quoted bodies
+// begin and end, so that a directive inside a string is never read as one.
+// Each engine reads comments and quotes by rules of its own; the dialect says
+// whose rules a scan follows.
 #ifndef RATCHET_SRC_SET_SQL_LEXER_H_
 #define RATCHET_SRC_SET_SQL_LEXER_H_
 
@@ -10,12 +12,23 @@
 namespace ratchet {
 
 enum class SqlSegment {
-  kCode,          // anything that is not one of the below
+  kCode,  // anything that is not one of the below
   kWhitespace,
   kLineComment,   // from "--" to the end of the line, newline excluded
   kBlockComment,  // "/* ... */", nesting as PostgreSQL does
   kQuoted,        // '...', E'...', "...", `...`, [...], $tag$...$tag$
 };
+
+// Whose rules a scan follows.
+//   kAny:      the union ratchet's loader has always used, for files that
+//              serve every engine: nested block comments, '...' with E''
+//              escapes, "...", `...`, [...] and $tag$...$tag$.
+//   kPostgres: PostgreSQL's: nested block comments, E'' escapes, "..." and
+//              $tag$ bodies; `[` and `` ` `` are ordinary characters.
+//   kSqlite:   SQLite's: block comments do not nest, no escapes in '...',
+//              "...", `...` and [...] quote identifiers; `$` starts a
+//              parameter, never a quoted body.
+enum class SqlDialect { kAny, kPostgres, kSqlite };
 
 namespace sql_lexer_internal {
 
@@ -25,11 +38,11 @@ inline bool IsBlank(char c) {
 }
 
 // Returns the end of the block comment opened at `pos`.
-size_t EndOfBlockComment(std::string_view text, size_t pos);
+size_t EndOfBlockComment(std::string_view text, size_t pos, SqlDialect dialect);
 
 // If a quoted string or dollar-quoted body starts at `pos`, returns its end;
 // else 0.
-size_t EndOfQuotedAt(std::string_view text, size_t pos);
+size_t EndOfQuotedAt(std::string_view text, size_t pos, SqlDialect dialect);
 
 }  // namespace sql_lexer_internal
 
@@ -38,7 +51,7 @@ size_t EndOfQuotedAt(std::string_view text, size_t pos);
 // `emit` is a template parameter so that the scan, run for every item file
 // on every command, calls it directly rather than through a std::function.
 template <typename Emit>
-void ScanSql(std::string_view text, Emit&& emit) {
+void ScanSql(std::string_view text, Emit&& emit, SqlDialect dialect = SqlDialect::kAny) {
   using sql_lexer_internal::IsBlank;
   size_t i = 0;
   size_t code_start = std::string_view::npos;
@@ -69,14 +82,14 @@ void ScanSql(std::string_view text, Emit&& emit) {
     }
     if (c == '/' && next == '*') {
       flush_code(i);
-      size_t j = sql_lexer_internal::EndOfBlockComment(text, i);
+      size_t j = sql_lexer_internal::EndOfBlockComment(text, i, dialect);
       emit(SqlSegment::kBlockComment, i, j);
       i = j;
       continue;
     }
     size_t end = 0;
     if (c == '\'' || c == '"' || c == '`' || c == '[' || c == '$') {
-      end = sql_lexer_internal::EndOfQuotedAt(text, i);
+      end = sql_lexer_internal::EndOfQuotedAt(text, i, dialect);
     }
     if (end > 0) {
       // An E prefix belongs to the string; keep it with the code before it.
@@ -92,7 +105,7 @@ void ScanSql(std::string_view text, Emit&& emit) {
 }
 
 // Returns true if `text` holds anything besides whitespace and comments.
-bool HasSqlCode(std::string_view text);
+bool HasSqlCode(std::string_view text, SqlDialect dialect = SqlDialect::kAny);
 
 }  // namespace ratchet
 

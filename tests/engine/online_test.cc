@@ -27,10 +27,12 @@ class Online : public EngineTest {
   std::vector<std::string> Contents(const std::string& db) {
     std::vector<std::string> out = Catalog(db);
     std::vector<std::string> relations =
-        is_sqlite() ? RowsOn(db, "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
-                                 "AND name NOT LIKE 'ratchet_%' AND name NOT LIKE 'sqlite_%'")
-                    : RowsOn(db, "SELECT table_name FROM information_schema.tables "
-                                 "WHERE table_schema = 'public'");
+        is_sqlite() ? RowsOn(db,
+                             "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
+                             "AND name NOT LIKE 'ratchet_%' AND name NOT LIKE 'sqlite_%'")
+                    : RowsOn(db,
+                             "SELECT table_name FROM information_schema.tables "
+                             "WHERE table_schema = 'public'");
     for (const std::string& table : relations) {
       for (std::string& row : RowsOn(db, "SELECT * FROM " + table + " ORDER BY 1")) {
         out.push_back(table + ": " + row);
@@ -47,6 +49,25 @@ class Online : public EngineTest {
   std::string State(const std::string& db) {
     auto rows = RowsOn(db, "SELECT status, pivoted FROM " + Books("state"));
     return rows.empty() ? "" : rows[0];
+  }
+
+  // PostgreSQL: a connection to the test's database as `ratchet_app`, an
+  // ordinary role that may create tables in schema public, with `extra`
+  // libpq keywords (e.g. options='-c name=value').
+  std::unique_ptr<Connection> OpenAsApplication(const std::string& extra = "") {
+    auto admin = Open();
+    if (!admin) return nullptr;
+    // Roles belong to the server, which the tests share: create it once.
+    Status s = admin->Execute(
+        "DO $$ BEGIN CREATE ROLE ratchet_app LOGIN; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
+    EXPECT_TRUE(s.ok()) << s.message();
+    for (const char* grant : {"GRANT ALL ON SCHEMA public TO ratchet_app",
+                              "GRANT ALL ON ALL TABLES IN SCHEMA public TO ratchet_app"}) {
+      s = admin->Execute(grant);
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    return OpenDb(db() + " user=ratchet_app " + extra);
   }
 
   // A --targets file naming `dbs`.
@@ -119,8 +140,9 @@ TEST_P(Online, RollbackAfterPrepareRestoresCatalogAndKeepsTheApplicationsRows) {
 }
 
 TEST_P(Online, RollbackAfterAFailedPrepareUndoesWhatWasPrepared) {
-  WriteSet({{"V1__1__create_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n"
-                                    "INSERT INTO t (id, a) VALUES (1, 'x');\n"},
+  WriteSet({{"V1__1__create_t.sql",
+             "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n"
+             "INSERT INTO t (id, a) VALUES (1, 'x');\n"},
             {"V2__2__add_b.sql",
              "-- ratchet: prepare\n"
              "ALTER TABLE t ADD COLUMN b TEXT;\n"
@@ -181,7 +203,8 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
   std::string good = db();
   std::string bad = ExtraDatabase();
   for (const std::string& d : {good, bad}) {
-    ASSERT_EQ(RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
+    ASSERT_EQ(
+        RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
   }
   ASSERT_TRUE(OpenDb(bad)->Execute("INSERT INTO t (id, a) VALUES (1, 5), (2, 5)").ok());
   RunResult prepared =
@@ -211,17 +234,16 @@ TEST_P(Online, ADryRunFailureInOneDatabaseChangesNothingInAny) {
 TEST_P(Online, OneDatabaseRunsItsFinalizeSectionsOnceAndAFailedPivotLeavesItPrepared) {
   // A sequence counts how often the finalize section runs: nextval is not
   // undone by a rollback, so a dry run would count too.
-  const std::string counter =
-      is_sqlite() ? "" : "CREATE SEQUENCE finalize_runs;\n";
-  const std::string count_run =
-      is_sqlite() ? "" : "SELECT nextval('finalize_runs');\n";
-  WriteSet({{"V1__1__create_t.sql",
-             counter + "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"},
-            {"V2__2__unique_a.sql", count_run + "CREATE UNIQUE INDEX t_a_key ON t (a);\n"}});
+  const std::string counter = is_sqlite() ? "" : "CREATE SEQUENCE finalize_runs;\n";
+  const std::string count_run = is_sqlite() ? "" : "SELECT nextval('finalize_runs');\n";
+  WriteSet(
+      {{"V1__1__create_t.sql", counter + "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER);\n"},
+       {"V2__2__unique_a.sql", count_run + "CREATE UNIQUE INDEX t_a_key ON t (a);\n"}});
   std::string one = db();
   std::string two = ExtraDatabase();
   for (const std::string& d : {one, two}) {
-    ASSERT_EQ(RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
+    ASSERT_EQ(
+        RunRatchet({"upgrade", "--set", set_dir().string(), "--db", d, "--to", "V1"}).exit_code, 0);
     ASSERT_EQ(RunRatchet({"prepare", "--set", set_dir().string(), "--db", d}).exit_code, 0);
   }
   // A duplicate makes the pivot of the first database fail: it stays
@@ -244,8 +266,7 @@ TEST_P(Online, OneDatabaseRunsItsFinalizeSectionsOnceAndAFailedPivotLeavesItPrep
   EXPECT_EQ(Phases(two), (std::vector<std::string>{"V1|applied", "V2|applied"}));
   if (!is_sqlite()) {
     // Once: the pivot alone ran the section.
-    EXPECT_EQ(RowsOn(two, "SELECT last_value FROM finalize_runs"),
-              (std::vector<std::string>{"1"}));
+    EXPECT_EQ(RowsOn(two, "SELECT last_value FROM finalize_runs"), (std::vector<std::string>{"1"}));
   }
 }
 
@@ -285,8 +306,8 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
 
   // The checks before an upgrade would catch the table in the way (exit 3,
   // nothing changed); skipped here, the upgrade meets it and fails.
-  RunResult checked = RunRatchet(
-      {"upgrade", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
+  RunResult checked =
+      RunRatchet({"upgrade", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
   EXPECT_EQ(checked.exit_code, 3) << checked.all();
   EXPECT_CONTAINS(checked.out, "Summary of 50 databases: 1 problems, 49 upgraded.");
   RunResult first = RunRatchet({"upgrade", "--set", set_dir().string(), "--targets", targets,
@@ -304,14 +325,14 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
   EXPECT_EQ(State(broken), "failed-upgrade|0");
 
   ASSERT_TRUE(OpenDb(broken)->Execute("DROP TABLE t").ok());
-  RunResult again = RunRatchet(
-      {"upgrade", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
+  RunResult again =
+      RunRatchet({"upgrade", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
   EXPECT_EQ(again.exit_code, 0) << again.all();
   EXPECT_CONTAINS(again.out, "Summary of 50 databases: 49 up to date, 1 upgraded.");
   EXPECT_EQ(RowsOn(broken, "SELECT a FROM t"), std::vector<std::string>{"one"});
 
-  RunResult status = RunRatchet(
-      {"status", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
+  RunResult status =
+      RunRatchet({"status", "--set", set_dir().string(), "--targets", targets, "--jobs", "4"});
   EXPECT_EQ(status.exit_code, 0) << status.all();
   EXPECT_CONTAINS(status.out, "Summary of 50 databases: 50 active.");
 
@@ -322,8 +343,8 @@ TEST_P(Online, FiftyDatabasesWithFourJobsOneFailingIsReportedAndResumable) {
                                      "--databases", name + "\\_x%", "--jobs", "4"});
   EXPECT_EQ(by_pattern.exit_code, 0) << by_pattern.all();
   EXPECT_CONTAINS(by_pattern.out, "Summary of 49 databases: 49 active.");
-  RunResult none = RunRatchet({"status", "--set", set_dir().string(), "--db", db(),
-                               "--databases", "no\\_such\\_tenant%"});
+  RunResult none = RunRatchet(
+      {"status", "--set", set_dir().string(), "--db", db(), "--databases", "no\\_such\\_tenant%"});
   EXPECT_EQ(none.exit_code, 2) << none.all();
   EXPECT_CONTAINS(none.err, "no database on");
 }
@@ -343,8 +364,8 @@ TEST_P(Online, WritersRunningThroughoutPrepareSeeNoError) {
     for (int id = 1000; !stop; ++id) {
       Status s = conn->Execute("INSERT INTO authors (id, name) VALUES ($1, $2)",
                                {int64_t{id}, "Writer " + std::to_string(id)});
-      if (s.ok()) s = conn->Execute("UPDATE authors SET name = name || '!' WHERE id = $1",
-                                    {int64_t{id - 1}});
+      if (s.ok())
+        s = conn->Execute("UPDATE authors SET name = name || '!' WHERE id = $1", {int64_t{id - 1}});
       if (s.ok()) s = conn->Query("SELECT count(*) FROM author_sales").status();
       if (!s.ok()) errors.push_back(s.message());
       ++writes;
@@ -361,8 +382,9 @@ TEST_P(Online, WritersRunningThroughoutPrepareSeeNoError) {
   EXPECT_TRUE(errors.empty()) << errors.front();
   // Every row the old application wrote, before, during and after prepare,
   // has its full_name in step.
-  EXPECT_EQ(RowsOn(db(), "SELECT count(*) FROM authors WHERE full_name IS NULL OR "
-                         "full_name <> name"),
+  EXPECT_EQ(RowsOn(db(),
+                   "SELECT count(*) FROM authors WHERE full_name IS NULL OR "
+                   "full_name <> name"),
             std::vector<std::string>{"0"});
   ASSERT_EQ(Shop("finalize", db()).exit_code, 0);
   EXPECT_EQ(RowsOn(db(), "SELECT full_name FROM authors WHERE id = 1000"),
@@ -375,11 +397,9 @@ TEST_P(Online, FreezeRefusesOtherSessionsDdlWhileWritesGoOn) {
   ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
   RunResult frozen = Ratchet("freeze");
   ASSERT_EQ(frozen.exit_code, 0) << frozen.all();
-  auto app = Open();
-  if (!is_sqlite()) {
-    // The library marks its sessions as ratchet's; the application's are not.
-    ASSERT_TRUE(app->Execute("SET ratchet.freeze_bypass = off").ok());
-  }
+  // The application connects as an ordinary role, as applications do.
+  auto app = is_sqlite() ? Open() : OpenAsApplication();
+  ASSERT_TRUE(app);
   if (is_sqlite()) {
     EXPECT_CONTAINS(frozen.out, "does not apply");
     EXPECT_TRUE(app->Execute("CREATE TABLE x (a INTEGER)").ok());
@@ -403,6 +423,68 @@ TEST_P(Online, FreezeRefusesOtherSessionsDdlWhileWritesGoOn) {
   ASSERT_EQ(thawed.exit_code, 0) << thawed.all();
   EXPECT_TRUE(app->Execute("CREATE TABLE x (a INTEGER)").ok());
   EXPECT_EQ(Value("SELECT count(*) FROM pg_event_trigger"), "0");
+}
+
+TEST_P(Online, FreezeHoldsAgainstAnOrdinaryRoleTryingEveryWayIn) {
+  if (is_sqlite()) GTEST_SKIP() << "SQLite has no freeze to get around";
+  WriteSet({{"V1__1__create_t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);\n"},
+            {"V2__2__add_b.sql", "ALTER TABLE t ADD COLUMN b TEXT;\n"}});
+  ASSERT_EQ(Ratchet("upgrade", {"--to", "V1"}).exit_code, 0);
+  auto setup = OpenAsApplication();  // the role exists before the freeze
+  ASSERT_TRUE(setup);
+  RunResult frozen = Ratchet("freeze");
+  ASSERT_EQ(frozen.exit_code, 0) << frozen.all();
+
+  auto refused = [&](Connection& app, const std::string& how) {
+    Status ddl = app.Execute("CREATE TABLE sneaked_in (a integer)");
+    EXPECT_FALSE(ddl.ok()) << how << " got around the freeze";
+    EXPECT_CONTAINS(ddl.message(), "DDL is frozen");
+  };
+  auto app = OpenAsApplication();
+  ASSERT_TRUE(app);
+  refused(*app, "nothing");
+  // The setting earlier versions of ratchet trusted, every way it can be set.
+  EXPECT_TRUE(app->Execute("SET ratchet.freeze_bypass = on").ok());
+  refused(*app, "SET");
+  EXPECT_TRUE(app->Query("SELECT set_config('ratchet.freeze_bypass', 'on', false)").ok());
+  refused(*app, "set_config");
+  auto with_options = OpenAsApplication("options='-c ratchet.freeze_bypass=on'");
+  ASSERT_TRUE(with_options);
+  refused(*with_options, "PGOPTIONS");
+  // PostgreSQL lets an ordinary role keep a placeholder setting only where
+  // it was granted SET on it; where that works, it changes nothing.
+  if (app->Execute("ALTER ROLE ratchet_app SET ratchet.freeze_bypass = on").ok()) {
+    auto with_role_setting = OpenAsApplication();
+    ASSERT_TRUE(with_role_setting);
+    refused(*with_role_setting, "ALTER ROLE ... SET");
+    EXPECT_TRUE(app->Execute("ALTER ROLE ratchet_app RESET ALL").ok());
+  }
+  // Listing itself among ratchet's sessions, or replacing, disabling or
+  // dropping the guard.
+  Status s = app->Execute(
+      "INSERT INTO ratchet.ddl_freeze_sessions SELECT pid, backend_start FROM pg_stat_activity "
+      "WHERE pid = pg_backend_pid()");
+  EXPECT_FALSE(s.ok());
+  EXPECT_CONTAINS(s.message(), "permission denied");
+  refused(*app, "INSERT into the session list");
+  EXPECT_FALSE(app->Execute("CREATE OR REPLACE FUNCTION ratchet.ddl_freeze_guard() RETURNS "
+                            "event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$")
+                   .ok());
+  EXPECT_FALSE(app->Execute("ALTER EVENT TRIGGER ratchet_ddl_freeze DISABLE").ok());
+  EXPECT_FALSE(app->Execute("DROP EVENT TRIGGER ratchet_ddl_freeze").ok());
+  EXPECT_FALSE(app->Execute("DROP FUNCTION ratchet.ddl_freeze_guard() CASCADE").ok());
+  EXPECT_FALSE(app->Execute("DROP TABLE ratchet.ddl_freeze_sessions").ok());
+  refused(*app, "tampering with the guard");
+  EXPECT_EQ(Value("SELECT count(*) FROM pg_event_trigger WHERE evtenabled = 'O'"), "1");
+  EXPECT_EQ(Value("SELECT count(*) FROM pg_class WHERE relname = 'sneaked_in'"), "0");
+
+  // ratchet's own sessions still change the schema, and thaw lifts it.
+  RunResult upgraded = Ratchet("upgrade");
+  EXPECT_EQ(upgraded.exit_code, 0) << upgraded.all();
+  EXPECT_EQ(Value("SELECT count(*) FROM information_schema.columns WHERE table_name = 't'"), "3");
+  ASSERT_EQ(Ratchet("thaw").exit_code, 0);
+  EXPECT_TRUE(app->Execute("CREATE TABLE sneaked_in (a integer)").ok());
+  EXPECT_EQ(Value("SELECT count(*) FROM pg_class WHERE relname = 'ddl_freeze_sessions'"), "0");
 }
 
 TEST_P(Online, PrepareWithFreezeIsThawedByFinalizeAndByRollback) {
@@ -457,8 +539,9 @@ TEST_P(Online, AnItemThatCannotPivotIsRefusedBeforeAnythingRuns) {
             {"V2__2__prepare_only.sql", "-- ratchet: prepare\nCREATE TABLE u (id INTEGER);\n"}});
   RunResult prepared = Ratchet("prepare");
   EXPECT_EQ(prepared.exit_code, 2) << prepared.all();
-  EXPECT_CONTAINS(prepared.err, "items/V2__2__prepare_only.sql: has a prepare section but no "
-                                "rollback section");
+  EXPECT_CONTAINS(prepared.err,
+                  "items/V2__2__prepare_only.sql: has a prepare section but no "
+                  "rollback section");
   EXPECT_TRUE(Tables().empty());
 }
 

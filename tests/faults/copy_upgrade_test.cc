@@ -5,6 +5,8 @@
 // the original; and killed at any fault point, --recover converges.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -255,6 +257,38 @@ TEST_P(SqliteCopyUpgrade, RefusesAFileInWalModeAndChangesNothing) {
   }
   DatabaseImage after = TakeImage(db());
   EXPECT_EQ(after, before) << DescribeDifference(before, after);
+}
+
+// The upgraded copy takes the original's place with its mode, owner and
+// group: a private database stays private, and one the application's user
+// owns is not handed to whoever ran ratchet.
+TEST_P(SqliteCopyUpgrade, TheSwappedInCopyKeepsTheOriginalsModeAndOwner) {
+  ASSERT_EQ(RatchetOn(BookshopSet(), db(), {"upgrade", "--to", "1.0"}).exit_code, 0);
+  const std::string path = db().substr(7);
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  // As root the file is given to another user, as an application's would be.
+  const bool root = geteuid() == 0;
+  const uid_t owner = root ? 65534 : geteuid();
+  const gid_t group = root ? 65534 : getegid();
+  if (root) {
+    ASSERT_EQ(chown(path.c_str(), owner, group), 0);
+  }
+  struct stat before {};
+  ASSERT_EQ(stat(path.c_str(), &before), 0);
+
+  RunResult r = RatchetOn(BookshopSet(), db(), {"copy-upgrade"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  struct stat after {};
+  ASSERT_EQ(stat(path.c_str(), &after), 0);
+  EXPECT_NE(after.st_ino, before.st_ino) << "the copy should have taken the original's name";
+  EXPECT_EQ(after.st_mode & 07777, 0600u);
+  EXPECT_EQ(after.st_uid, owner);
+  EXPECT_EQ(after.st_gid, group);
+  struct stat kept {};
+  ASSERT_EQ(stat((path + ".old").c_str(), &kept), 0);
+  EXPECT_EQ(kept.st_ino, before.st_ino);
+  RunResult status = RatchetOn(BookshopSet(), db(), {"status"});
+  EXPECT_THAT(status.out, HasSubstr("Original:    kept as "));
 }
 
 }  // namespace

@@ -73,10 +73,34 @@ std::string LineValue(const std::string& text, const std::string& label) {
   return "";
 }
 
+// The words of a command line as the POSIX shell splits them: at blanks,
+// with '...' quoting anything and a backslash escaping one character. Other
+// shell syntax (double quotes, $, `) is not expected in ratchet's output.
 std::vector<std::string> Words(const std::string& text) {
-  std::istringstream in(text);
   std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == ' ' || c == '\t') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'') {
+      size_t close = text.find('\'', i + 1);
+      if (close == std::string::npos) close = text.size();
+      word += text.substr(i + 1, close - i - 1);
+      i = close;
+    } else if (c == '\\' && i + 1 < text.size()) {
+      word += text[++i];
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) words.push_back(word);
   return words;
 }
 

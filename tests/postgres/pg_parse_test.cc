@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "check/statement_effects.h"
+
 namespace ratchet::postgres {
 namespace {
 
@@ -272,6 +274,44 @@ TEST(PostgresSplit, AcceptsBackslashesAtLineStartInsideQuotes) {
       "/* \n\\i in a comment */ SELECT \"\n\\ident\";";
   std::vector<Statement> statements = MustSplit(script);
   EXPECT_EQ(statements.size(), 4u);
+}
+
+// A chain of 100,000 operators is split and classified without
+// overflowing the stack (libpg_query recurses once per operator writing its
+// tree); a chain too long even for a large stack is refused at its line.
+TEST(PostgresSplit, SurvivesAnExpressionChainOfAHundredThousandTerms) {
+  std::string chain = "SELECT 1";
+  for (int i = 0; i < 100000; ++i) chain += "+1";
+  std::string script = "CREATE TABLE t (a int);\n" + chain + ";\n";
+  std::vector<Statement> statements = MustSplit(script);
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_EQ(statements[1].offset, script.find("SELECT"));
+
+  std::string endless = "CREATE TABLE t (a int);\nSELECT 1";
+  for (int i = 0; i < 1100000; ++i) endless += "+1";
+  endless += ";\n";
+  std::vector<Statement> none;
+  Status status = SplitScript(endless, &none);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), Code::kInvalidSet);
+  EXPECT_NE(status.message().find("nests too deeply"), std::string::npos) << status.message();
+  ASSERT_NE(status.db_error(), nullptr);
+  EXPECT_EQ(status.db_error()->statement_offset, endless.find("SELECT"));
+}
+
+// The checks walk the parse tree recursively: a tree too deep to walk is
+// left unanalysed (nothing is claimed about it) instead of crashing them.
+TEST(PostgresSplit, ChecksLeaveATreeTooDeepToWalkUnanalysed) {
+  std::string chain = "SELECT 1";
+  for (int i = 0; i < 100000; ++i) chain += "+1";
+  auto deep = AnalyseSection(EngineKind::kPostgres, chain + ";\n");
+  ASSERT_TRUE(deep.ok()) << deep.status().message();
+  EXPECT_TRUE(deep->empty());
+  auto shallow = AnalyseSection(EngineKind::kPostgres, "CREATE TABLE t (a int);\n");
+  ASSERT_TRUE(shallow.ok()) << shallow.status().message();
+  ASSERT_EQ(shallow->size(), 1u);
+  ASSERT_EQ((*shallow)[0].creates.size(), 1u);
+  EXPECT_EQ((*shallow)[0].creates[0].object.name, "t");
 }
 
 }  // namespace

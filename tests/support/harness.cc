@@ -1,11 +1,10 @@
 // The test harness behind every engine test.
 #include "support/harness.h"
 
-#include <algorithm>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -60,11 +59,16 @@ void WriteFile(const fs::path& path, const std::string& content) {
 }
 
 RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {RATCHET_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, env);
+}
+
+RunResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   ScratchDir capture;
   std::string command;
   for (const std::string& e : env) command += e + " ";
-  command += ShellQuote(RATCHET_BIN);
-  for (const std::string& a : args) command += " " + ShellQuote(a);
+  for (size_t k = 0; k < argv.size(); ++k) command += (k ? " " : "") + ShellQuote(argv[k]);
   command += " >" + ShellQuote((capture.path() / "out").string());
   command += " 2>" + ShellQuote((capture.path() / "err").string());
   int status = std::system(command.c_str());
@@ -198,7 +202,8 @@ std::vector<std::string> EngineTest::Catalog(const std::string& db) {
         "WHERE table_schema = 'public'",
         "SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes "
         "WHERE schemaname = 'public'",
-        "SELECT 'view ' || viewname || ': ' || definition FROM pg_views WHERE schemaname = 'public'",
+        "SELECT 'view ' || viewname || ': ' || definition FROM pg_views WHERE schemaname = "
+        "'public'",
         "SELECT 'trigger ' || tgname || ': ' || pg_get_triggerdef(t.oid) FROM pg_trigger t "
         "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND NOT t.tgisinternal",
@@ -241,7 +246,8 @@ std::string EngineTest::ExtraDatabase(const std::string& copy_of) {
   if (is_sqlite()) {
     extra_databases_.push_back(std::to_string(n));
     fs::path path = dir() / ("extra-" + std::to_string(n) + ".db");
-    fs::path source = copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
+    fs::path source =
+        copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
     if (!copy_of.empty() && fs::exists(source)) {  // a file not created yet copies as none
       std::error_code ec;
       fs::copy_file(source, path, ec);
@@ -301,7 +307,8 @@ void EngineTest::WaitUntilIdle(const std::string& db) {
   ADD_FAILURE() << "sessions are still connected to " << PgName(db) << " after 30 s";
 }
 
-void EngineTest::WriteSet(const std::map<std::string, std::string>& items, const std::string& toml) {
+void EngineTest::WriteSet(const std::map<std::string, std::string>& items,
+                          const std::string& toml) {
   std::error_code ec;
   fs::remove_all(set_dir() / "items", ec);
   WriteFile(set_dir() / "ratchet.toml", "[project]\nname = \"test\"\n" + toml);
@@ -327,11 +334,13 @@ std::string EngineTest::Value(const std::string& sql) {
 
 std::vector<std::string> EngineTest::Tables() {
   if (is_sqlite()) {
-    return Rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ratchet_%'"
-                " AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    return Rows(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'ratchet_%'"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY name");
   }
-  return Rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-              " AND table_type = 'BASE TABLE' ORDER BY table_name");
+  return Rows(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+      " AND table_type = 'BASE TABLE' ORDER BY table_name");
 }
 
 std::string EngineTest::Books(const std::string& name) const {

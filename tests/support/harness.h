@@ -39,7 +39,13 @@ struct RunResult {
 };
 
 // Runs the ratchet binary with `args`; `env` entries are "NAME=value".
-RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+RunResult RunRatchet(const std::vector<std::string>& args,
+                     const std::vector<std::string>& env = {});
+
+// Runs the program `argv[0]` with the rest of `argv` as its arguments, as
+// RunRatchet does, e.g. the ratchet binary (RATCHET_BIN) behind setpriv.
+RunResult RunCommand(const std::vector<std::string>& argv,
+                     const std::vector<std::string>& env = {});
 
 // Starts the ratchet binary in the background; Wait() returns its result.
 // `env` entries ("NAME=value") are added to its environment.
@@ -120,14 +126,12 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
 };
 
 // Instantiates an EngineTest suite for SQLite and PostgreSQL.
-#define RATCHET_ALL_ENGINES(suite)                                                    \
-  INSTANTIATE_TEST_SUITE_P(Engines, suite,                                             \
-                           ::testing::Values(EngineKind::kSqlite, EngineKind::kPostgres), \
-                           [](const ::testing::TestParamInfo<EngineKind>& info) {      \
-                             return std::string(info.param == EngineKind::kSqlite        \
-                                                    ? "Sqlite"                         \
-                                                    : "Postgres");                     \
-                           })
+#define RATCHET_ALL_ENGINES(suite)                                                     \
+  INSTANTIATE_TEST_SUITE_P(                                                            \
+      Engines, suite, ::testing::Values(EngineKind::kSqlite, EngineKind::kPostgres),   \
+      [](const ::testing::TestParamInfo<EngineKind>& info) {                           \
+        return std::string(info.param == EngineKind::kSqlite ? "Sqlite" : "Postgres"); \
+      })
 
 }  // namespace ratchet::testing
 

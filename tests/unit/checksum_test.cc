@@ -1,12 +1,16 @@
 // Item checksums ignore formatting and comments but see every change to what
 // runs; ParseDuration reads the durations directives and ratchet.toml use.
-#include <chrono>
-#include <string>
+#include "set/checksum.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
+#include <string>
+
 #include "ratchet/upgrade_set.h"
 #include "unit/set_fixture.h"
+#include "util/sha256.h"
 
 namespace ratchet {
 namespace {
@@ -83,10 +87,12 @@ TEST(ItemChecksum, IgnoresCrlfLineEndings) {
 }
 
 TEST(ItemChecksum, IgnoresAddedAndEditedLineComments) {
-  std::string commented = "-- Books: the first table.\n" +
-                          Replace(kBase, "id integer PRIMARY KEY,", "id integer PRIMARY KEY, -- it's the key");
+  std::string commented =
+      "-- Books: the first table.\n" +
+      Replace(kBase, "id integer PRIMARY KEY,", "id integer PRIMARY KEY, -- it's the key");
   EXPECT_EQ(ItemChecksum(commented), ItemChecksum(kBase));
-  std::string edited = Replace(commented, "-- Books: the first table.", "-- Books, edited; 'quoted'");
+  std::string edited =
+      Replace(commented, "-- Books: the first table.", "-- Books, edited; 'quoted'");
   EXPECT_EQ(ItemChecksum(edited), ItemChecksum(kBase));
 }
 
@@ -99,10 +105,14 @@ TEST(ItemChecksum, IgnoresAddedAndEditedBlockComments) {
 }
 
 TEST(ItemChecksum, ChangesWithAnyEditInsideStringLiteral) {
-  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and Peace!'")), ItemChecksum(kBase));
-  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War  and Peace'")), ItemChecksum(kBase));
-  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "' War and Peace'")), ItemChecksum(kBase));
-  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and\nPeace'")), ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and Peace!'")),
+            ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War  and Peace'")),
+            ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "' War and Peace'")),
+            ItemChecksum(kBase));
+  EXPECT_NE(ItemChecksum(Replace(kBase, "'War and Peace'", "'War and\nPeace'")),
+            ItemChecksum(kBase));
 }
 
 TEST(ItemChecksum, KeepsCommentMarkersInsideStringsAsText) {
@@ -152,13 +162,15 @@ TEST(ItemChecksum, ChangesWhenDirectiveIsAddedOrRemoved) {
 TEST(ItemChecksum, ChangesWhenSectionMarkerIsAdded) {
   std::string plain = "CREATE TABLE a (x int);\nCREATE TABLE b (y int);\n";
   std::string split =
-      "-- ratchet: prepare\nCREATE TABLE a (x int);\n-- ratchet: finalize\nCREATE TABLE b (y int);\n";
+      "-- ratchet: prepare\nCREATE TABLE a (x int);\n-- ratchet: finalize\nCREATE TABLE b (y "
+      "int);\n";
   EXPECT_NE(ItemChecksum(split), ItemChecksum(plain));
 }
 
 TEST(ItemChecksum, IgnoresExtraSpacesInsideDirective) {
-  EXPECT_EQ(ItemChecksum(Replace(kBase, "-- ratchet: requires V1", "--   ratchet:  requires\tV1  ")),
-            ItemChecksum(kBase));
+  EXPECT_EQ(
+      ItemChecksum(Replace(kBase, "-- ratchet: requires V1", "--   ratchet:  requires\tV1  ")),
+      ItemChecksum(kBase));
 }
 
 TEST(ItemChecksum, IgnoresDirectiveWrittenWithoutSpaces) {
@@ -197,6 +209,91 @@ TEST(ParseDuration, RejectsMalformedDurations) {
   EXPECT_EQ(ParseDuration("-1s"), std::nullopt);
   EXPECT_EQ(ParseDuration("s"), std::nullopt);
   EXPECT_EQ(ParseDuration("5s5"), std::nullopt);
+}
+
+// What SQLite runs after a block comment that PostgreSQL would read as
+// nested is part of the checksum, so editing it is drift.
+TEST(ItemChecksum, CoversWhatSqliteRunsAfterANestedLookingComment) {
+  const std::string hidden =
+      "CREATE TABLE t (a int);\n/* /* */ CREATE TABLE hidden (y int); -- */\n";
+  const std::string edited =
+      "CREATE TABLE t (a int);\n/* /* */ CREATE TABLE hidden (z int); -- */\n";
+  EXPECT_NE(ItemChecksum(hidden), ItemChecksum(edited));
+  EXPECT_NE(ItemChecksum(hidden, "sqlite"), ItemChecksum(edited, "sqlite"));
+  // PostgreSQL runs none of it: for a PostgreSQL-only file the edit is a
+  // comment edit, as it always was.
+  EXPECT_EQ(ItemChecksum(hidden, "postgresql"), ItemChecksum(edited, "postgresql"));
+}
+
+TEST(ItemChecksum, CoversWhatPostgresRunsAfterACommentInsideASubscript) {
+  const std::string base = "SELECT (ARRAY[1,2])[1 -- ] /*\n];\nCREATE TABLE hidden (y int);\n";
+  const std::string edited = "SELECT (ARRAY[1,2])[1 -- ] /*\n];\nCREATE TABLE hidden (z int);\n";
+  EXPECT_NE(ItemChecksum(base), ItemChecksum(edited));
+  EXPECT_NE(ItemChecksum(base, "postgresql"), ItemChecksum(edited, "postgresql"));
+}
+
+// A string PostgreSQL opens inside what the union reading takes for a
+// [bracketed] name runs on past it, over a line the union reading drops.
+TEST(ItemChecksum, CoversAStringThatStartsInsideBrackets) {
+  const std::string base = "SELECT [ ' ] -- ' ; CREATE TABLE hidden (y int); -- '\n";
+  const std::string edited = "SELECT [ ' ] -- ' ; CREATE TABLE hidden (z int); -- '\n";
+  EXPECT_NE(ItemChecksum(base, "postgresql"), ItemChecksum(edited, "postgresql"));
+  EXPECT_NE(ItemChecksum(base), ItemChecksum(edited));
+}
+
+// For random scripts, changing any letter an engine executes (code or a
+// string, as that engine reads the text) changes the checksum of a file
+// for that engine and of a file for every engine.
+TEST(ItemChecksum, ChangesWithEveryExecutedLetterOfRandomScripts) {
+  const char* const kPieces[] = {"SELECT a", ";", " ", "\n",  "/*", "*/",    "--", "'", "\"",
+                                 "[",        "]", "`", "$x$", "$$", "E'\\'", "b",  "(", ")"};
+  uint32_t seed = 777;
+  auto next = [&] { return (seed = seed * 1103515245u + 12345u) >> 8; };
+  const std::pair<const char*, SqlDialect> kEngines[] = {{"postgresql", SqlDialect::kPostgres},
+                                                         {"sqlite", SqlDialect::kSqlite}};
+  int mutations = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string script;
+    int pieces = 1 + static_cast<int>(next() % 14);
+    for (int k = 0; k < pieces; ++k)
+      script += kPieces[next() % (sizeof(kPieces) / sizeof(*kPieces))];
+    for (const auto& [engine, dialect] : kEngines) {
+      std::vector<size_t> letters;
+      ScanSql(
+          script,
+          [&](SqlSegment kind, size_t begin, size_t end) {
+            if (kind != SqlSegment::kCode && kind != SqlSegment::kQuoted) return;
+            for (size_t k = begin; k < end; ++k) {
+              if (script[k] == 'a' || script[k] == 'b') letters.push_back(k);
+            }
+          },
+          dialect);
+      for (size_t k : letters) {
+        std::string changed = script;
+        changed[k] = 'c';
+        EXPECT_NE(ItemChecksum(script, engine), ItemChecksum(changed, engine))
+            << engine << " runs byte " << k << " of: " << script;
+        EXPECT_NE(ItemChecksum(script), ItemChecksum(changed))
+            << engine << " runs byte " << k << " of: " << script;
+        ++mutations;
+      }
+    }
+  }
+  EXPECT_GT(mutations, 1000);
+}
+
+// Files that every engine reads alike keep the checksum earlier versions
+// recorded, whatever their brackets and dollar quotes.
+TEST(ItemChecksum, UnchangedWhereEveryEngineReadsTheFileAlike) {
+  for (const char* content : {"SELECT a[1, 2] FROM t; -- [note\n",
+                              "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ "
+                              "LANGUAGE sql;\n",
+                              "/* one */ CREATE TABLE `t` ([a b] int);\n"}) {
+    ChecksumBuilder builder(content);
+    ScanSql(content,
+            [&](SqlSegment kind, size_t begin, size_t end) { builder.Add(kind, begin, end); });
+    EXPECT_EQ(ItemChecksum(content), Sha256Hex(builder.TakeCanonical())) << content;
+  }
 }
 
 }  // namespace

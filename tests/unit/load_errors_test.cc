@@ -1,9 +1,9 @@
 // Loading upgrade sets: every malformed input is a kInvalidSet naming the file,
 // line and fix, and well-formed directives, sections and variants load right.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "ratchet/upgrade_set.h"
 #include "unit/set_fixture.h"
@@ -72,8 +72,9 @@ TEST(LoadErrors, RejectsVersionWithTooManyDigits) {
   TempSet set;
   set.Item("V1234567890__0__create_t.sql", kTable);
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1234567890__0__create_t.sql: the version is too large: use at "
-                           "most 9 digits");
+  EXPECT_CONTAINS(message,
+                  "items/V1234567890__0__create_t.sql: the version is too large: use at "
+                  "most 9 digits");
 }
 
 TEST(LoadErrors, RejectsDirectoryInsideItems) {
@@ -130,10 +131,12 @@ TEST(LoadErrors, RejectsEngineVariantsWithDifferentDescriptions) {
 
 TEST(LoadErrors, SuggestsKnownDirectiveForUnknownOne) {
   TempSet set;
-  set.Item("V1__0__create_t.sql", "-- the first table\n-- ratchet: requries V0\nCREATE TABLE t (a int);\n");
+  set.Item("V1__0__create_t.sql",
+           "-- the first table\n-- ratchet: requries V0\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:1: unknown directive 'requries' "
-                                 "(did you mean 'requires'?)");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:1: unknown directive 'requries' "
+                  "(did you mean 'requires'?)");
   EXPECT_CONTAINS(message, "directives are requires, optional, transaction");
 }
 
@@ -145,8 +148,9 @@ TEST(LoadErrors, SuggestsFinalizeForMisspelledSectionMarker) {
            "-- ratchet: finalise\n"
            "UPDATE t SET b = 1;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:3:1: unknown directive 'finalise' "
-                                 "(did you mean 'finalize'?)");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:3:1: unknown directive 'finalise' "
+                  "(did you mean 'finalize'?)");
 }
 
 TEST(LoadErrors, ReportsMissingColonAfterRatchet) {
@@ -156,24 +160,27 @@ TEST(LoadErrors, ReportsMissingColonAfterRatchet) {
            "-- ratchet prepare\n"
            "ALTER TABLE t ADD COLUMN b int;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:2:1: '-- ratchet prepare' is missing its "
-                                 "colon: write '-- ratchet: prepare'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:2:1: '-- ratchet prepare' is missing its "
+                  "colon: write '-- ratchet: prepare'");
 }
 
 TEST(LoadErrors, ReportsIndentedDirectiveAtItsColumn) {
   TempSet set;
   set.Item("V1__0__create_t.sql", "\n   -- ratchet: transaction banana\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:4: 'transaction' accepts only "
-                                 "'none', found 'banana'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:4: 'transaction' accepts only "
+                  "'none', found 'banana'");
 }
 
 TEST(LoadErrors, RejectsTransactionOtherThanNone) {
   TempSet set;
   set.Item("V1__0__create_t.sql", "-- ratchet: transaction banana\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:1:1: 'transaction' accepts only "
-                                 "'none', found 'banana'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:1:1: 'transaction' accepts only "
+                  "'none', found 'banana'");
   EXPECT_CONTAINS(message, "'-- ratchet: transaction none'");
 }
 
@@ -182,16 +189,18 @@ TEST(LoadErrors, RejectsLockTimeoutWithUnknownUnit) {
   set.Item("V1__0__create_t.sql",
            "-- ratchet: optional\n-- ratchet: lock-timeout 5 parsecs\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:1: 'lock-timeout' has a bad "
-                                 "duration '5 parsecs': write e.g. 500ms, 5s, 10min or 0");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:1: 'lock-timeout' has a bad "
+                  "duration '5 parsecs': write e.g. 500ms, 5s, 10min or 0");
 }
 
 TEST(LoadErrors, RejectsOptionalWithAValue) {
   TempSet set;
   set.Item("V1__0__create_t.sql", "-- ratchet: optional yes\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:1:1: 'optional' takes no value, "
-                                 "found 'yes': write '-- ratchet: optional'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:1:1: 'optional' takes no value, "
+                  "found 'yes': write '-- ratchet: optional'");
 }
 
 TEST(LoadErrors, RejectsRequiresOfSomethingThatIsNotAVersion) {
@@ -200,16 +209,18 @@ TEST(LoadErrors, RejectsRequiresOfSomethingThatIsNotAVersion) {
   set.Item("V2__0__add_b.sql",
            "-- adds b\n\n-- ratchet: requires V1, garbage\nALTER TABLE t ADD COLUMN b int;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V2__0__add_b.sql:3:1: 'garbage' in 'requires' is not a "
-                                 "version: write versions as V3 or V2.1, separated by commas");
+  EXPECT_CONTAINS(message,
+                  "items/V2__0__add_b.sql:3:1: 'garbage' in 'requires' is not a "
+                  "version: write versions as V3 or V2.1, separated by commas");
 }
 
 TEST(LoadErrors, RejectsRequiresWithoutVersions) {
   TempSet set;
   set.Item("V1__0__create_t.sql", "-- ratchet: requires\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:1:1: 'requires' needs at least one "
-                                 "version, e.g. '-- ratchet: requires V3'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:1:1: 'requires' needs at least one "
+                  "version, e.g. '-- ratchet: requires V3'");
 }
 
 TEST(LoadErrors, RejectsDirectiveWrittenTwice) {
@@ -217,17 +228,18 @@ TEST(LoadErrors, RejectsDirectiveWrittenTwice) {
   set.Item("V1__0__create_t.sql",
            "-- ratchet: optional\n-- ratchet: optional\nCREATE TABLE t (a int);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:1: directive 'optional' appears "
-                                 "twice: keep one");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:1: directive 'optional' appears "
+                  "twice: keep one");
 }
 
 TEST(LoadErrors, RejectsDirectiveAfterFirstStatement) {
   TempSet set;
-  set.Item("V1__0__create_t.sql",
-           "-- the table\nCREATE TABLE t (a int);\n-- ratchet: optional\n");
+  set.Item("V1__0__create_t.sql", "-- the table\nCREATE TABLE t (a int);\n-- ratchet: optional\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:3:1: directive 'optional' comes "
-                                 "after the first statement: move it to the top of the file");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:3:1: directive 'optional' comes "
+                  "after the first statement: move it to the top of the file");
 }
 
 // ---- Cross-item checks ----------------------------------------------------
@@ -238,8 +250,9 @@ TEST(LoadErrors, RejectsRequiresOfMissingVersion) {
   set.Item("V2__0__add_b.sql", "-- adds b\n-- ratchet: requires V9\nALTER TABLE t ADD b int;\n");
   std::string message = LoadError(set);
   EXPECT_CONTAINS(message, "items/V2__0__add_b.sql");
-  EXPECT_CONTAINS(message, "requires V9, which is not in items/: fix the version or add the "
-                                 "item");
+  EXPECT_CONTAINS(message,
+                  "requires V9, which is not in items/: fix the version or add the "
+                  "item");
 }
 
 TEST(LoadErrors, RequiresOfMissingVersionNamesTheDirectiveLine) {
@@ -255,8 +268,9 @@ TEST(LoadErrors, RejectsRequiresOfLaterVersion) {
   set.Item("V2__0__add_b.sql", "ALTER TABLE t ADD b int;\n");
   std::string message = LoadError(set);
   EXPECT_CONTAINS(message, "items/V1__0__create_t.sql");
-  EXPECT_CONTAINS(message, "requires V2, which is not earlier than V1: an item runs after "
-                                 "what it requires");
+  EXPECT_CONTAINS(message,
+                  "requires V2, which is not earlier than V1: an item runs after "
+                  "what it requires");
 }
 
 TEST(LoadErrors, RequiresOfLaterVersionNamesTheDirectiveLine) {
@@ -272,8 +286,9 @@ TEST(LoadErrors, ReportsDependencyCycleRatherThanLaterVersion) {
   set.Item("V3__0__add_b.sql", "-- ratchet: requires V4\nALTER TABLE t ADD b int;\n");
   set.Item("V4__0__add_c.sql", "-- ratchet: requires V1, V3\nALTER TABLE t ADD c int;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/: dependency cycle V3 -> V4 -> V3: an item can only "
-                                 "require earlier versions; remove one of these requires");
+  EXPECT_CONTAINS(message,
+                  "items/: dependency cycle V3 -> V4 -> V3: an item can only "
+                  "require earlier versions; remove one of these requires");
   EXPECT_EQ(message.find("not earlier than"), std::string::npos) << message;
 }
 
@@ -283,8 +298,9 @@ TEST(LoadErrors, RejectsSameAsOfMissingVersion) {
   set.Item("V5__12__fix_b.sql", "-- ratchet: same-as V2.1\nALTER TABLE t ADD b int;\n");
   std::string message = LoadError(set);
   EXPECT_CONTAINS(message, "items/V5__12__fix_b.sql");
-  EXPECT_CONTAINS(message, "same-as V2.1, which is not in items/: name the version this "
-                                 "item was back-ported as");
+  EXPECT_CONTAINS(message,
+                  "same-as V2.1, which is not in items/: name the version this "
+                  "item was back-ported as");
 }
 
 TEST(LoadErrors, SameAsOfMissingVersionNamesTheDirectiveLine) {
@@ -308,8 +324,9 @@ TEST(LoadErrors, RejectsItemWithOnlyComments) {
   TempSet set;
   set.Item("V1__0__create_t.sql", "-- to do: write this\n/* later */\n\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:1:1: the item holds no SQL: write its "
-                                 "statements or delete the file");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:1:1: the item holds no SQL: write its "
+                  "statements or delete the file");
 }
 
 TEST(LoadErrors, RejectsEmptySection) {
@@ -321,8 +338,9 @@ TEST(LoadErrors, RejectsEmptySection) {
            "-- nothing yet\n"
            "\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:3:1: section 'rollback' is empty: add its "
-                                 "SQL or remove the marker");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:3:1: section 'rollback' is empty: add its "
+                  "SQL or remove the marker");
 }
 
 TEST(LoadErrors, RejectsSqlBeforeFirstSectionMarker) {
@@ -333,8 +351,9 @@ TEST(LoadErrors, RejectsSqlBeforeFirstSectionMarker) {
            "-- ratchet: finalize\n"
            "UPDATE t SET b = 1;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:2:3: SQL before the first section "
-                                 "marker: put it under the section it belongs to");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:2:3: SQL before the first section "
+                  "marker: put it under the section it belongs to");
 }
 
 TEST(LoadErrors, RejectsDuplicateSection) {
@@ -347,16 +366,18 @@ TEST(LoadErrors, RejectsDuplicateSection) {
            "-- ratchet: prepare\n"
            "ALTER TABLE t ADD COLUMN c int;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:5:1: section 'prepare' appears twice: "
-                                 "merge them into one");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:5:1: section 'prepare' appears twice: "
+                  "merge them into one");
 }
 
 TEST(LoadErrors, RejectsSectionMarkerWithAValue) {
   TempSet set;
   set.Item("V1__0__add_b.sql", "-- ratchet: prepare now\nALTER TABLE t ADD COLUMN b int;\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__add_b.sql:1:1: section marker 'prepare' takes no "
-                                 "value, found 'now'");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__add_b.sql:1:1: section marker 'prepare' takes no "
+                  "value, found 'now'");
 }
 
 TEST(LoadErrors, ReportsLineAndColumnOfByteThatIsNotUtf8) {
@@ -365,8 +386,9 @@ TEST(LoadErrors, ReportsLineAndColumnOfByteThatIsNotUtf8) {
            "CREATE TABLE t (a text);\n"
            "INSERT INTO t VALUES ('caf\xe9');\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:27: the file is not valid UTF-8 "
-                                 "(byte 0xe9): save it as UTF-8");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:27: the file is not valid UTF-8 "
+                  "(byte 0xe9): save it as UTF-8");
 }
 
 TEST(LoadErrors, CountsColumnsInCharactersAfterMultibyteUtf8) {
@@ -374,8 +396,9 @@ TEST(LoadErrors, CountsColumnsInCharactersAfterMultibyteUtf8) {
   // "é" is two bytes; the bad byte is the 4th character of line 1.
   set.Item("V1__0__create_t.sql", "-- \xc3\xa9\xff\nCREATE TABLE t (a text);\n");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:1:5: the file is not valid UTF-8 "
-                                 "(byte 0xff)");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:1:5: the file is not valid UTF-8 "
+                  "(byte 0xff)");
 }
 
 // ---- ratchet.toml ---------------------------------------------------------
@@ -422,8 +445,9 @@ TEST(LoadErrors, RejectsReleaseHeadNotInItems) {
   set.Toml("[project]\nname = \"shop\"\n\n[[release]]\nname = \"1.0\"\nhead = \"V9\"\n");
   set.Item("V1__0__create_t.sql", kTable);
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "ratchet.toml:4: release '1.0' has head V9, which is not in "
-                                 "items/: set head to the release's last item");
+  EXPECT_CONTAINS(message,
+                  "ratchet.toml:4: release '1.0' has head V9, which is not in "
+                  "items/: set head to the release's last item");
 }
 
 TEST(LoadErrors, RejectsReleaseHeadThatIsNotAVersion) {
@@ -431,8 +455,9 @@ TEST(LoadErrors, RejectsReleaseHeadThatIsNotAVersion) {
   set.Toml("[project]\nname = \"shop\"\n\n[[release]]\nname = \"1.0\"\nhead = \"banana\"\n");
   set.Item("V1__0__create_t.sql", kTable);
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, "ratchet.toml:6:8: release '1.0': head 'banana' is not a "
-                                 "version: write e.g. \"V3\" or \"V2.1\"");
+  EXPECT_CONTAINS(message,
+                  "ratchet.toml:6:8: release '1.0': head 'banana' is not a "
+                  "version: write e.g. \"V3\" or \"V2.1\"");
 }
 
 TEST(LoadErrors, RejectsBadDurationInToml) {
@@ -443,12 +468,70 @@ TEST(LoadErrors, RejectsBadDurationInToml) {
   EXPECT_CONTAINS(message, "ratchet.toml:3:16: 'lock-timeout' must be a duration string");
 }
 
+// A duration too long for any engine is refused when the set loads, not
+// when the database is half-way through the upgrade.
+TEST(LoadErrors, RejectsDurationsBeyondWhatTheEnginesAccept) {
+  TempSet set;
+  set.Item("V1__0__create_t.sql",
+           "-- ratchet: lock-timeout 99999999999999999999h\nCREATE TABLE t (a integer);\n");
+  std::string message = LoadError(set);
+  EXPECT_CONTAINS(message,
+                  "V1__0__create_t.sql:1:1: 'lock-timeout' has a bad duration "
+                  "'99999999999999999999h'");
+  EXPECT_CONTAINS(message, "at most 596h");
+
+  TempSet toml;
+  toml.Toml("[project]\nname = \"shop\"\nstatement-timeout = \"597h\"\n");
+  toml.Item("V1__0__create_t.sql", kTable);
+  message = LoadError(toml);
+  EXPECT_CONTAINS(message, "ratchet.toml:3:21: 'statement-timeout' must be a duration string");
+  EXPECT_CONTAINS(message, "at most \"596h\"");
+}
+
+TEST(ParseDuration, IsExactAndBounded) {
+  EXPECT_EQ(ParseDuration("1.5s"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(ParseDuration("0.25 min"), std::chrono::milliseconds(15000));
+  EXPECT_EQ(ParseDuration("596h"), std::chrono::milliseconds(596LL * 3600 * 1000));
+  EXPECT_EQ(ParseDuration("2147483647ms"), kMaxDuration);
+  EXPECT_EQ(ParseDuration("2147483648ms"), std::nullopt);
+  EXPECT_EQ(ParseDuration("597h"), std::nullopt);
+  EXPECT_EQ(ParseDuration(std::string(5000, '9') + "s"), std::nullopt);
+  EXPECT_EQ(ParseDuration("0." + std::string(5000, '9') + "s"), std::chrono::milliseconds(999));
+  EXPECT_EQ(ParseDuration("0"), std::chrono::milliseconds(0));
+  EXPECT_EQ(ParseDuration("5"), std::nullopt);
+}
+
+// A setting name of any length is read without recursion and refused with
+// its start quoted, not echoed whole.
+TEST(LoadErrors, RejectsAHugeSettingNameWithoutEchoingIt) {
+  TempSet set;
+  std::string key(50000, 'a');
+  key += "-";
+  set.Toml("[project]\nname = \"shop\"\n[requirements.settings]\n\"" + key + "\" = \"on\"\n");
+  set.Item("V1__0__create_t.sql", kTable);
+  std::string message = LoadError(set);
+  EXPECT_CONTAINS(message, "is not a setting name");
+  EXPECT_CONTAINS(message, "... (50001 bytes)");
+  EXPECT_LT(message.size(), 400u);
+}
+
+// A value of megabytes in a directive is quoted in part.
+TEST(LoadErrors, QuotesOnlyTheStartOfAHugeDirectiveValue) {
+  TempSet set;
+  set.Item("V1__0__create_t.sql",
+           "-- ratchet: lock-timeout " + std::string(1 << 20, 'x') + "\n" + kTable);
+  std::string message = LoadError(set);
+  EXPECT_CONTAINS(message, "'lock-timeout' has a bad duration 'xxxx");
+  EXPECT_LT(message.size(), 400u);
+}
+
 TEST(LoadErrors, ReportsMissingRatchetToml) {
   TempSet set;
   std::filesystem::remove(set.dir() / "ratchet.toml");
   std::string message = LoadError(set);
-  EXPECT_CONTAINS(message, set.dir().string() + ": no ratchet.toml here: point --set at the "
-                                 "directory of your upgrade set");
+  EXPECT_CONTAINS(message, set.dir().string() +
+                               ": no ratchet.toml here: point --set at the "
+                               "directory of your upgrade set");
 }
 
 TEST(LoadErrors, ReportsMissingItemsDirectory) {
@@ -523,15 +606,16 @@ TEST(LoadSet, SplitsSectionsWithTextAndOffsets) {
   const std::string prepare = "ALTER TABLE users ADD COLUMN email_lower text;\n\n";
   const std::string finalize = "CREATE UNIQUE INDEX users_email ON users (email_lower);\n";
   const std::string rollback = "ALTER TABLE users DROP COLUMN email_lower;\n";
-  const std::string content = "-- ratchet: optional\n"       // line 1
-                              "-- ratchet: check\n" +        // line 2
-                              check +                        // line 3
-                              "-- ratchet: prepare\n" +      // line 4
-                              prepare +                      // lines 5-6
-                              "-- ratchet: finalize\n" +     // line 7
-                              finalize +                     // line 8
-                              "  -- ratchet: rollback\n" +   // line 9
-                              rollback;                      // line 10
+  const std::string content =
+      "-- ratchet: optional\n"      // line 1
+      "-- ratchet: check\n" +       // line 2
+      check +                       // line 3
+      "-- ratchet: prepare\n" +     // line 4
+      prepare +                     // lines 5-6
+      "-- ratchet: finalize\n" +    // line 7
+      finalize +                    // line 8
+      "  -- ratchet: rollback\n" +  // line 9
+      rollback;                     // line 10
   set.Item("V1__0__unique_email.sql", content);
   Result<UpgradeSet> result = set.Load();
   ASSERT_TRUE(result.ok()) << result.status().message();
@@ -565,7 +649,8 @@ TEST(LoadSet, SplitsSectionsWithTextAndOffsets) {
 
 TEST(LoadSet, TreatsUnmarkedFileAsOneFinalizeSection) {
   TempSet set;
-  const std::string content = "-- ratchet: optional\nCREATE TABLE t (a int);\nCREATE TABLE u (b int);\n";
+  const std::string content =
+      "-- ratchet: optional\nCREATE TABLE t (a int);\nCREATE TABLE u (b int);\n";
   set.Item("V1__0__create_t.sql", content);
   Result<UpgradeSet> result = set.Load();
   ASSERT_TRUE(result.ok()) << result.status().message();
@@ -642,10 +727,11 @@ TEST(LoadSet, IgnoresTrailingRatchetCommentAfterCode) {
 
 TEST(LoadSet, ReadsReleasesFromToml) {
   TempSet set;
-  set.Toml("[project]\nname = \"shop\"\nengines = [\"sqlite\", \"postgresql\"]\n"
-           "lock-timeout = \"2s\"\n\n"
-           "[[release]]\nname = \"1.0\"\nhead = \"V1\"\n\n"
-           "[[release]]\nname = \"2.0\"\nhead = \"V2\"\n");
+  set.Toml(
+      "[project]\nname = \"shop\"\nengines = [\"sqlite\", \"postgresql\"]\n"
+      "lock-timeout = \"2s\"\n\n"
+      "[[release]]\nname = \"1.0\"\nhead = \"V1\"\n\n"
+      "[[release]]\nname = \"2.0\"\nhead = \"V2\"\n");
   set.Item("V1__0__create_t.sql", kTable);
   set.Item("V2__0__add_b.sql", "ALTER TABLE t ADD b int;\n");
   Result<UpgradeSet> result = set.Load();
@@ -669,8 +755,9 @@ TEST(LoadForSqlite, RefusesItemWithItsOwnTransaction) {
            "INSERT INTO t VALUES (1);\n"
            "COMMIT;\n");
   std::string message = LoadError(set, LoadOptions{.parse_for = EngineKind::kSqlite});
-  EXPECT_CONTAINS(message, "items/V1__0__create_t.sql:2:1: the item controls its own "
-                                 "transaction (BEGIN)");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__create_t.sql:2:1: the item controls its own "
+                  "transaction (BEGIN)");
   EXPECT_CONTAINS(message, "remove BEGIN/COMMIT/ROLLBACK/SAVEPOINT from the item");
 }
 
@@ -694,9 +781,10 @@ TEST(LoadForSqlite, RefusesVacuumMixedWithOtherStatements) {
            "DELETE FROM t;\n"
            "  VACUUM;\n");
   std::string message = LoadError(set, LoadOptions{.parse_for = EngineKind::kSqlite});
-  EXPECT_CONTAINS(message, "items/V1__0__compact.sql:5:3: this statement cannot run inside "
-                                 "a transaction, but the finalize section also holds statements "
-                                 "that must: move it into an item of its own");
+  EXPECT_CONTAINS(message,
+                  "items/V1__0__compact.sql:5:3: this statement cannot run inside "
+                  "a transaction, but the finalize section also holds statements "
+                  "that must: move it into an item of its own");
 }
 
 TEST(LoadForSqlite, MarksVacuumOnlySectionNonTransactional) {

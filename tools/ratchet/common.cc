@@ -1,34 +1,38 @@
 // Shared plumbing of the ratchet commands.
 #include "common.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <set>
 #include <iostream>
-
-#include <fmt/format.h>
+#include <set>
 
 #include "set/project_file.h"
+#include "util/text.h"
 
 namespace ratchet::tool {
 
 void AddCommonOptions(CLI::App* command, CommonOptions* options, bool with_lock_wait) {
-  command->add_option("--set", options->set_dir,
-                      "directory of the upgrade set (holds ratchet.toml and items/)")
+  command
+      ->add_option("--set", options->set_dir,
+                   "directory of the upgrade set (holds ratchet.toml and items/)")
       ->capture_default_str();
-  command->add_option("--db", options->dbs,
-                      "database: sqlite:path/app.db, postgresql://user@host/db or libpq "
-                      "keywords; default: $RATCHET_DB, then db in ratchet.toml")
+  command
+      ->add_option("--db", options->dbs,
+                   "database: sqlite:path/app.db, postgresql://user@host/db or libpq "
+                   "keywords; default: $RATCHET_DB, then db in ratchet.toml")
       ->take_all();
   if (with_lock_wait) {
-    command->add_option("--lock-wait", options->lock_wait,
-                        "how long to wait for another ratchet to finish (e.g. 30s, 0)")
+    command
+        ->add_option("--lock-wait", options->lock_wait,
+                     "how long to wait for another ratchet to finish (e.g. 30s, 0)")
         ->capture_default_str();
   }
 }
@@ -47,9 +51,12 @@ void AddTargetOptions(CLI::App* command, CommonOptions* options) {
 Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   auto ms = ParseDuration(options.lock_wait);
   if (!ms) {
-    return Status(Code::kInvalidArgument,
-                  fmt::format("--lock-wait {}: not a duration; write e.g. 30s, 500ms, 2min or 0",
-                              options.lock_wait));
+    return Status(
+        Code::kInvalidArgument,
+        fmt::format("--lock-wait {}: not a duration; write e.g. 30s, 500ms, 2min or 0, "
+                    "at most 596h",
+                    options.lock_wait.size() > 80 ? options.lock_wait.substr(0, 80) + "..."
+                                                  : options.lock_wait));
   }
   return *ms;
 }
@@ -212,9 +219,9 @@ Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool de
   auto targets = ResolveTargets(options);
   if (!targets.ok()) return targets.status();
   if (targets->size() != 1) {
-    return Status(Code::kInvalidArgument,
-                  fmt::format("this command works on one database, and {} were given",
-                              targets->size()));
+    return Status(
+        Code::kInvalidArgument,
+        fmt::format("this command works on one database, and {} were given", targets->size()));
   }
   SetCache sets(options.set_dir, defer_parse);
   auto set = sets.For(targets->front().kind);
@@ -244,8 +251,8 @@ int ReportError(const Status& status) {
 std::string CommandLine(const std::string& command, const CommonOptions& options,
                         const std::string& display_db) {
   std::string line = "ratchet " + command;
-  if (options.set_dir != ".") line += " --set " + options.set_dir;
-  if (!options.dbs.empty() && !display_db.empty()) line += " --db " + display_db;
+  if (options.set_dir != ".") line += " --set " + ShellQuote(options.set_dir);
+  if (!options.dbs.empty() && !display_db.empty()) line += " --db " + ShellQuote(display_db);
   return line;
 }
 

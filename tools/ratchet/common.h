@@ -4,7 +4,6 @@
 #define RATCHET_TOOLS_RATCHET_COMMON_H_
 
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <functional>
 #include <map>
@@ -105,7 +104,8 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options);
 int ReportError(const Status& status);
 
 // The command line a user would type to re-run this command against the same
-// set and database, for "next:" hints. Never holds a password.
+// set and database, for "next:" hints, quoted for the POSIX shell. Never
+// holds a password.
 std::string CommandLine(const std::string& command, const CommonOptions& options,
                         const std::string& display_db);
 

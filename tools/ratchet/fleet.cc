@@ -1,6 +1,8 @@
 // The job pool and the output of multi-database commands.
 #include "fleet.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <iostream>
 #include <map>
@@ -8,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include <fmt/format.h>
+#include "util/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -33,11 +35,21 @@ DatabaseResult FailedResult(const std::string& database, const Status& status) {
   r.database = database;
   r.exit_code = ExitCodeFor(status);
   switch (status.code()) {
-    case Code::kLockBusy: r.outcome = "busy"; break;
-    case Code::kRefused: r.outcome = "refused"; break;
-    case Code::kConnection: r.outcome = "unreachable"; break;
-    case Code::kCheckFailed: r.outcome = "problems"; break;
-    default: r.outcome = "failed"; break;
+    case Code::kLockBusy:
+      r.outcome = "busy";
+      break;
+    case Code::kRefused:
+      r.outcome = "refused";
+      break;
+    case Code::kConnection:
+      r.outcome = "unreachable";
+      break;
+    case Code::kCheckFailed:
+      r.outcome = "problems";
+      break;
+    default:
+      r.outcome = "failed";
+      break;
   }
   r.detail = FirstLine(status.message());
   return r;
@@ -148,13 +160,13 @@ int Summarize(const std::vector<DatabaseResult>& results, const std::string& aga
 
 std::string FleetCommandLine(const std::string& command, const CommonOptions& options) {
   std::string line = "ratchet " + command;
-  if (options.set_dir != ".") line += " --set " + options.set_dir;
+  if (options.set_dir != ".") line += " --set " + ShellQuote(options.set_dir);
   for (const std::string& db : options.dbs) {
     auto target = ParseTarget(db);
-    line += " --db " + (target.ok() ? target->display : std::string("<database>"));
+    line += " --db " + (target.ok() ? ShellQuote(target->display) : std::string("<database>"));
   }
-  if (!options.targets_file.empty()) line += " --targets " + options.targets_file;
-  if (!options.databases.empty()) line += " --databases '" + options.databases + "'";
+  if (!options.targets_file.empty()) line += " --targets " + ShellQuote(options.targets_file);
+  if (!options.databases.empty()) line += " --databases " + ShellQuote(options.databases);
   if (options.jobs > 1) line += fmt::format(" --jobs {}", options.jobs);
   return line;
 }
@@ -167,8 +179,8 @@ void LineReporter::Banner(const std::string& text) {
 
 void LineReporter::ItemStarted(const Item& item, size_t index, size_t count) {
   size_t width = std::to_string(count).size();
-  prefix_ = fmt::format("  [{:>{}}/{}] {:<7} {:<40} ", index, width, count,
-                        item.version.ToString(), Shorten(item.description, 40));
+  prefix_ = fmt::format("  [{:>{}}/{}] {:<7} {:<40} ", index, width, count, item.version.ToString(),
+                        Shorten(item.description, 40));
   in_item_ = true;
   if (live_) {
     out_ << prefix_ << std::flush;

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/postgres/pg_tree.h"
+
 namespace ratchet::postgres {
 namespace {
 
@@ -21,9 +23,9 @@ std::string QuoteIdentifier(const std::string& name) {
 
 std::string ConcurrentIndexName(std::string_view statement) {
   std::string text(statement);
-  PgQueryParseResult result = pg_query_parse(text.c_str());
+  PgQueryParseResult result = ParseTree(text);
   std::string name;
-  if (!result.error) {
+  if (!result.error && JsonDepth(result.parse_tree) <= kMaxAnalysedDepth) {
     try {
       auto tree = nlohmann::json::parse(result.parse_tree);
       const auto& stmts = tree.at("stmts");

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/postgres/pg_tree.h"
+
 namespace ratchet::postgres {
 namespace {
 
@@ -445,7 +447,7 @@ Status SplitScript(std::string_view text, std::vector<Statement>* out) {
   // One parse of the whole text yields each statement's location and tree:
   // the same statements pg_query_split_with_parser would find.
   const std::string input(text);
-  PgQueryParseResult parsed = pg_query_parse(input.c_str());
+  PgQueryParseResult parsed = ParseTree(input);
   if (parsed.error != nullptr) {
     std::string message = parsed.error->message != nullptr ? parsed.error->message : "syntax error";
     int cursor = parsed.error->cursorpos;

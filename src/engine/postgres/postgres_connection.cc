@@ -625,7 +625,6 @@ class PostgresConnection final : public Connection {
   }
 
  private:
-
   // Runs one statement on its own, without a pending BEGIN.
   Status RunDirect(const Request& request) {
     bool pending = pending_begin_;
@@ -985,9 +984,35 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
                   Redact("cannot connect to " + display + ": " + reason, secrets));
   }
   PQsetNoticeReceiver(conn.get(), IgnoreNotice, nullptr);
-  // Marks the session as ratchet's, so a DDL freeze (FreezeDdl) lets its
-  // items through while it refuses everyone else's DDL.
-  PGresult* bypass = PQexec(conn.get(), "SET ratchet.freeze_bypass = on");
+  // Marks the session as ratchet's while DDL is frozen (FreezeDdl), so the
+  // freeze lets its items through while it refuses everyone else's DDL: the
+  // guard admits the sessions listed in a table that only the role which
+  // froze DDL may write, by pid and start time, so nothing an application
+  // can set for itself gets it in.
+  std::string sessions = Quote(options.history_schema) + ".ddl_freeze_sessions";
+  auto as_literal = [](const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+  };
+  std::string literal = as_literal(sessions);
+  std::string schema_literal = as_literal(options.history_schema);
+  std::string enlist = fmt::format(
+      // Each test in an IF of its own: SQL does not promise to evaluate AND
+      // from left to right, and the later tests fail without the earlier.
+      "DO $ratchet_enlist$ BEGIN\n"
+      "  IF EXISTS (SELECT FROM pg_namespace WHERE nspname = {2}) THEN\n"
+      "  IF has_schema_privilege({2}, 'USAGE') THEN\n"
+      "  IF to_regclass({0}) IS NOT NULL THEN\n"
+      "  IF has_table_privilege({0}, 'INSERT') AND NOT pg_is_in_recovery()\n"
+      "     AND current_setting('transaction_read_only') = 'off' THEN\n"
+      "    INSERT INTO {1} (pid, backend_start)\n"
+      "      SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()\n"
+      "      ON CONFLICT DO NOTHING;\n"
+      "  END IF; END IF; END IF; END IF;\n"
+      "END $ratchet_enlist$",
+      literal, sessions, schema_literal);
+  PGresult* bypass = PQexec(conn.get(), enlist.c_str());
   bool bypass_ok = PQresultStatus(bypass) == PGRES_COMMAND_OK;
   std::string bypass_error = PQerrorMessage(conn.get());
   PQclear(bypass);

@@ -4,24 +4,28 @@
 #include "engine/sqlite/sqlite_connection.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "set/sql_lexer.h"
 #include "util/fault.h"
+#include "util/text.h"
 
 namespace ratchet::sqlite {
 namespace {
@@ -30,25 +34,44 @@ using Clock = std::chrono::steady_clock;
 
 const char* PrimaryCodeName(int code) {
   switch (code & 0xff) {
-    case SQLITE_ERROR: return "SQLITE_ERROR";
-    case SQLITE_INTERNAL: return "SQLITE_INTERNAL";
-    case SQLITE_PERM: return "SQLITE_PERM";
-    case SQLITE_ABORT: return "SQLITE_ABORT";
-    case SQLITE_BUSY: return "SQLITE_BUSY";
-    case SQLITE_LOCKED: return "SQLITE_LOCKED";
-    case SQLITE_NOMEM: return "SQLITE_NOMEM";
-    case SQLITE_READONLY: return "SQLITE_READONLY";
-    case SQLITE_INTERRUPT: return "SQLITE_INTERRUPT";
-    case SQLITE_IOERR: return "SQLITE_IOERR";
-    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
-    case SQLITE_FULL: return "SQLITE_FULL";
-    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
-    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
-    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
-    case SQLITE_MISUSE: return "SQLITE_MISUSE";
-    case SQLITE_RANGE: return "SQLITE_RANGE";
-    case SQLITE_NOTADB: return "SQLITE_NOTADB";
-    default: return "SQLITE";
+    case SQLITE_ERROR:
+      return "SQLITE_ERROR";
+    case SQLITE_INTERNAL:
+      return "SQLITE_INTERNAL";
+    case SQLITE_PERM:
+      return "SQLITE_PERM";
+    case SQLITE_ABORT:
+      return "SQLITE_ABORT";
+    case SQLITE_BUSY:
+      return "SQLITE_BUSY";
+    case SQLITE_LOCKED:
+      return "SQLITE_LOCKED";
+    case SQLITE_NOMEM:
+      return "SQLITE_NOMEM";
+    case SQLITE_READONLY:
+      return "SQLITE_READONLY";
+    case SQLITE_INTERRUPT:
+      return "SQLITE_INTERRUPT";
+    case SQLITE_IOERR:
+      return "SQLITE_IOERR";
+    case SQLITE_CORRUPT:
+      return "SQLITE_CORRUPT";
+    case SQLITE_FULL:
+      return "SQLITE_FULL";
+    case SQLITE_CANTOPEN:
+      return "SQLITE_CANTOPEN";
+    case SQLITE_CONSTRAINT:
+      return "SQLITE_CONSTRAINT";
+    case SQLITE_MISMATCH:
+      return "SQLITE_MISMATCH";
+    case SQLITE_MISUSE:
+      return "SQLITE_MISUSE";
+    case SQLITE_RANGE:
+      return "SQLITE_RANGE";
+    case SQLITE_NOTADB:
+      return "SQLITE_NOTADB";
+    default:
+      return "SQLITE";
   }
 }
 
@@ -60,12 +83,15 @@ using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 // Offset of the first code byte in `text`, skipping blanks and comments.
 size_t FirstCode(std::string_view text) {
   size_t first = std::string_view::npos;
-  ScanSql(text, [&](SqlSegment kind, size_t begin, size_t) {
-    if (first == std::string_view::npos &&
-        (kind == SqlSegment::kCode || kind == SqlSegment::kQuoted)) {
-      first = begin;
-    }
-  });
+  ScanSql(
+      text,
+      [&](SqlSegment kind, size_t begin, size_t) {
+        if (first == std::string_view::npos &&
+            (kind == SqlSegment::kCode || kind == SqlSegment::kQuoted)) {
+          first = begin;
+        }
+      },
+      SqlDialect::kSqlite);
   return first == std::string_view::npos ? text.size() : first;
 }
 
@@ -86,20 +112,52 @@ pid_t FlockHolder(dev_t dev, ino_t ino) {
   return 0;
 }
 
+// What an operator needs to know of the process holding the lock: its
+// command name, the ratchet command it runs, and when it started. Never its
+// whole command line, which may carry another target's password.
 std::string ProcessDescription(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
-  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (char& c : cmdline) {
-    if (c == '\0') c = ' ';
+  std::ifstream comm_file(fmt::format("/proc/{}/comm", pid));
+  std::string comm;
+  std::getline(comm_file, comm);
+  if (comm.empty()) return "";
+  std::string out = comm;
+  if (comm == "ratchet") {
+    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+    std::string argv0, argv1;
+    std::getline(in, argv0, '\0');
+    std::getline(in, argv1, '\0');
+    bool plain =
+        !argv1.empty() && argv1.size() <= 20 && std::all_of(argv1.begin(), argv1.end(), [](char c) {
+          return std::islower(static_cast<unsigned char>(c)) || c == '-';
+        });
+    if (plain) out += " " + argv1;  // the subcommand: upgrade, prepare, ...
   }
-  while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
-  if (cmdline.size() > 120) cmdline = cmdline.substr(0, 117) + "...";
-  return cmdline;
+  // Field 22 of /proc/<pid>/stat is the start in clock ticks after boot;
+  // the command name before it is in parentheses and may hold blanks.
+  std::ifstream stat_file(fmt::format("/proc/{}/stat", pid));
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  std::ifstream uptime_file("/proc/uptime");
+  double uptime = 0;
+  uptime_file >> uptime;
+  long ticks = sysconf(_SC_CLK_TCK);
+  if (close != std::string::npos && uptime > 0 && ticks > 0) {
+    std::istringstream fields(stat.substr(close + 1));
+    std::string field;
+    unsigned long long start = 0;
+    for (int k = 3; k <= 22 && fields >> field; ++k) {
+      if (k == 22) start = std::strtoull(field.c_str(), nullptr, 10);
+    }
+    double age = uptime - static_cast<double>(start) / static_cast<double>(ticks);
+    if (start > 0 && age >= 0) out += fmt::format(", running for {:.0f} s", age);
+  }
+  return out;
 }
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, std::string path, std::string display, const ConnectOptions& options)
+  SqliteConnection(sqlite3* db, std::string path, std::string display,
+                   const ConnectOptions& options)
       : db_(db), path_(std::move(path)), display_(std::move(display)), options_(options) {
     sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
     sqlite3_progress_handler(db_, 10000, &SqliteConnection::Progress, this);
@@ -173,6 +231,29 @@ class SqliteConnection final : public Connection {
   bool InTransaction() const override { return !sqlite3_get_autocommit(db_); }
 
   Status AcquireUpgradeLock(std::chrono::milliseconds wait) override {
+    // Whoever takes the upgrade lock is about to write: a file or folder it
+    // cannot write is said so now, before anything runs, rather than as the
+    // failure of whichever statement first writes.
+    bool writable = access(path_.c_str(), W_OK) == 0;
+    int why = writable ? 0 : errno;
+    if (!writable || sqlite3_db_readonly(db_, "main") == 1) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("{} is read-only ({}): ratchet has changed nothing; make it "
+                                "writable for this user, e.g. chmod u+w {}, and run again",
+                                display_,
+                                why == EROFS ? "it is on a read-only file system"
+                                             : "this user may not write it",
+                                ShellQuote(path_)));
+    }
+    std::string folder = std::filesystem::path(path_).parent_path().string();
+    if (folder.empty()) folder = ".";
+    if (access(folder.c_str(), W_OK) != 0) {
+      return Status(Code::kInvalidArgument,
+                    fmt::format("{}: the folder {} is read-only ({}), and SQLite writes its "
+                                "journal beside the database; ratchet has changed nothing. Make "
+                                "the folder writable for this user and run again",
+                                display_, folder, std::strerror(errno)));
+    }
     if (lock_fd_ < 0) {
       lock_fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
       if (lock_fd_ < 0) {
@@ -192,7 +273,7 @@ class SqliteConnection final : public Connection {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::string holder = "another process";
-    struct stat st{};
+    struct stat st {};
     if (fstat(lock_fd_, &st) == 0) {
       pid_t pid = FlockHolder(st.st_dev, st.st_ino);
       if (pid > 0) {
@@ -246,7 +327,8 @@ class SqliteConnection final : public Connection {
       error.message = fmt::format("statement timeout ({} ms) reached", statement_timeout_.count());
     }
     statement_end = std::min(statement_end, script.size());
-    error.statement = std::string(script.substr(statement_offset, statement_end - statement_offset));
+    error.statement =
+        std::string(script.substr(statement_offset, statement_end - statement_offset));
     while (!error.statement.empty() &&
            std::isspace(static_cast<unsigned char>(error.statement.back()))) {
       error.statement.pop_back();
@@ -273,7 +355,8 @@ class SqliteConnection final : public Connection {
         sqlite3_bind_int64(stmt.get(), index, *n);
       } else {
         const std::string& s = std::get<std::string>(v);
-        sqlite3_bind_text(stmt.get(), index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt.get(), index, s.data(), static_cast<int>(s.size()),
+                          SQLITE_TRANSIENT);
       }
     }
     if (result) {
@@ -327,9 +410,8 @@ Status BackupTo(Connection& source, const std::string& path, int pages_per_step,
     return Status(Code::kInternal, source.display_name() + " is not a SQLite database");
   }
   sqlite3* to = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &to,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::string error;
   if (rc == SQLITE_OK) {
     sqlite3_backup* backup = sqlite3_backup_init(to, "main", from->handle(), "main");
@@ -357,8 +439,8 @@ Status BackupTo(Connection& source, const std::string& path, int pages_per_step,
   }
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  return Status(Code::kIo, fmt::format("cannot copy {} to {}: {}", source.display_name(), path,
-                                       error));
+  return Status(Code::kIo,
+                fmt::format("cannot copy {} to {}: {}", source.display_name(), path, error));
 }
 
 Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectOptions& options) {
@@ -373,9 +455,8 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   }
   fs::path parent = path.parent_path();
   if (!parent.empty() && !fs::is_directory(parent, ec)) {
-    return Status(Code::kConnection,
-                  fmt::format("{}: directory {} does not exist: create it first", target.display,
-                              parent.string()));
+    return Status(Code::kConnection, fmt::format("{}: directory {} does not exist: create it first",
+                                                 target.display, parent.string()));
   }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -390,9 +471,8 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   // Touch the file so that a file that is not a database fails here, clearly.
   auto probe = conn->Query("SELECT count(*) FROM sqlite_master", {});
   if (!probe.ok()) {
-    return Status(Code::kConnection,
-                  fmt::format("{}: not a usable SQLite database: {}", target.display,
-                              probe.status().message()));
+    return Status(Code::kConnection, fmt::format("{}: not a usable SQLite database: {}",
+                                                 target.display, probe.status().message()));
   }
   return std::unique_ptr<Connection>(std::move(conn));
 }

@@ -1,0 +1,26 @@
+// Quoting text in messages: what a user wrote, without echoing megabytes;
+// commands to paste, quoted for the shell.
+#ifndef RATCHET_SRC_UTIL_TEXT_H_
+#define RATCHET_SRC_UTIL_TEXT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace ratchet {
+
+// The longest piece of a user's input that a message quotes.
+constexpr size_t kMaxQuoted = 80;
+
+// Returns `text` when it is at most `max` bytes long, else its first bytes
+// (never cutting a UTF-8 character) followed by "... (N bytes)".
+std::string Clip(std::string_view text, size_t max = kMaxQuoted);
+
+// Returns `word` as the POSIX shell reads it back unchanged: as it is when
+// it holds only characters the shell never interprets, else in single
+// quotes. For every command ratchet prints for a user to paste.
+std::string ShellQuote(std::string_view word);
+
+}  // namespace ratchet
+
+#endif  // RATCHET_SRC_UTIL_TEXT_H_
