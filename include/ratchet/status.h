@@ -23,6 +23,7 @@ enum class Code {
   kConnection,       // the database could not be reached or opened
   kIo,               // a file could not be read or written
   kInternal,         // a bug in ratchet
+  kInterrupted,      // stopped on request (RequestInterrupt); the state records it
 };
 
 // Where in an item file a database error happened and what the engine said.
@@ -84,7 +85,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
 
   bool ok() const { return value_.has_value(); }
@@ -108,10 +109,10 @@ int ExitCodeFor(const Status& status);
 
 }  // namespace ratchet
 
-#define RATCHET_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    ::ratchet::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                 \
+#define RATCHET_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::ratchet::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #endif  // RATCHET_STATUS_H_

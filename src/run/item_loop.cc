@@ -1,11 +1,12 @@
 // The loop over pending items that upgrade and prepare share.
 #include "run/item_loop.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
+#include "ratchet/interrupt.h"
 #include "run/transaction.h"
 
 namespace ratchet {
@@ -16,8 +17,8 @@ Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unkno
   if (!plan.unknown.empty() && !allow_unknown) {
     std::string list;
     for (const AppliedItem& a : plan.unknown) {
-      list += fmt::format("\n  {} {} (applied {})", a.version.ToString(), a.description,
-                          a.applied_at);
+      list +=
+          fmt::format("\n  {} {} (applied {})", a.version.ToString(), a.description, a.applied_at);
     }
     return Status(Code::kRefused,
                   fmt::format("{}: the database has items this upgrade set does not know:{}\n"
@@ -114,9 +115,28 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
            });
   };
   std::set<Version> failed;  // failed or skipped in this run
+  const std::string failed_status = preparing ? "failed-prepare" : "failed-upgrade";
+  // A stop request (Ctrl-C, SIGTERM): what committed stays, the item that
+  // was cancelled rolled back as any failed item; the state says where the
+  // run stopped, and re-running resumes there.
+  auto stop_at = [&](const Item& item, bool cancelled) -> Status {
+    RATCHET_RETURN_IF_ERROR(commit(false));
+    Status noted = runner.RecordInterrupt(item, cancelled, failed_status);
+    std::string journaled =
+        RunsJournaled(item, preparing)
+            ? "it runs outside a transaction: what its finished statements did stays, and it "
+              "is re-run on resume"
+            : "it was rolled back";
+    std::string message = fmt::format("stopped by {} {} {}{}", SignalName(InterruptRequested()),
+                                      cancelled ? "while running" : "before",
+                                      item.version.ToString(), cancelled ? "; " + journaled : "");
+    if (!noted.ok()) message += "\n(and the stop could not be recorded: " + noted.message() + ")";
+    return Status(Code::kInterrupted, message);
+  };
   for (size_t i = 0; i < plan.pending.size(); ++i) {
     const Item& item = *plan.pending[i];
     if (already_prepared(item)) continue;
+    if (InterruptRequested() != 0) return stop_at(item, /*cancelled=*/false);
     reporter->ItemStarted(item, i + 1, plan.pending.size());
     auto missing = std::find_if(item.requires_versions.begin(), item.requires_versions.end(),
                                 [&](const Version& v) { return failed.count(v) > 0; });
@@ -127,10 +147,10 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
       ++summary->skipped;
       books.AddEvent(state.upgrade_id, "item-skipped", item.version.ToString(),
                      fmt::format("requires {}, which failed", missing->ToString()));
-      reporter->ItemFinished(item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
-                             Status(Code::kUpgradeFailed,
-                                    fmt::format("requires {}, which failed in this run",
-                                                missing->ToString())));
+      reporter->ItemFinished(
+          item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
+          Status(Code::kUpgradeFailed,
+                 fmt::format("requires {}, which failed in this run", missing->ToString())));
       continue;
     }
     // A journaled item runs statements outside any transaction: what the
@@ -150,7 +170,12 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
     if (group.lost()) {
       summary->applied -= uncommitted;
       reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      if (InterruptRequested() != 0) return stop_at(item, /*cancelled=*/true);
       return s;
+    }
+    if (InterruptRequested() != 0 && s.code() != Code::kConnection) {
+      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      return stop_at(item, /*cancelled=*/true);
     }
     // The items before this one keep their group; the failure is recorded
     // in a transaction of its own.

@@ -1,14 +1,15 @@
 // One item, atomically with its bookkeeping row.
 #include "run/item_runner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "engine/postgres/pg_index.h"
 #include "engine/postgres/postgres_connection.h"
+#include "ratchet/interrupt.h"
 #include "run/transaction.h"
 #include "util/clock.h"
 #include "util/fault.h"
@@ -44,9 +45,13 @@ bool IsLockTimeout(const Status& status) {
   return e->sqlstate == "55P03" || e->sqlstate == "SQLITE_BUSY" || e->sqlstate == "SQLITE_LOCKED";
 }
 
-ItemRunner::ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books,
-                       StateRow& state, const UpgradeOptions& options, Reporter* reporter)
-    : conn_(conn), set_(set), books_(books), state_(state), options_(options),
+ItemRunner::ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books, StateRow& state,
+                       const UpgradeOptions& options, Reporter* reporter)
+    : conn_(conn),
+      set_(set),
+      books_(books),
+      state_(state),
+      options_(options),
       reporter_(reporter) {}
 
 Timeouts ItemRunner::TimeoutsFor(const Item& item) const {
@@ -85,6 +90,7 @@ Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options
   for (int tries = 0;; ++tries) {
     Status s = attempt();
     if (s.ok() || !IsLockTimeout(s) || tries >= options.max_lock_retries) return s;
+    if (InterruptRequested() != 0) return s;  // asked to stop: no more tries
     if (reporter) {
       reporter->Note(fmt::format("{} waited too long for a lock ({}); retry {}/{} in {} ms", what,
                                  s.db_error()->message, tries + 1, options.max_lock_retries,
@@ -108,15 +114,15 @@ Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
           std::string_view(section.text).substr(st.offset, st.length));
       if (index.empty()) continue;
       auto invalid = conn_.Query(
-          "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
-          {index});
+          "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid", {index});
       if (!invalid.ok()) return invalid.status();
       if (invalid->rows.empty()) continue;
       // A concurrent build that was interrupted leaves the index INVALID:
       // unused by queries but still maintained, and in the way of the rebuild.
-      reporter_->Note(fmt::format("{}: dropping index {}, left INVALID by an interrupted "
-                                  "concurrent build, before building it again",
-                                  item.version.ToString(), index));
+      reporter_->Note(
+          fmt::format("{}: dropping index {}, left INVALID by an interrupted "
+                      "concurrent build, before building it again",
+                      item.version.ToString(), index));
       RATCHET_RETURN_IF_ERROR(conn_.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + index));
       RATCHET_RETURN_IF_ERROR(books_.AddEvent(state_.upgrade_id, "invalid-index-dropped",
                                               item.version.ToString(), index));
@@ -133,7 +139,8 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
     RATCHET_RETURN_IF_ERROR(conn_.SetTimeouts(timeouts));
     session_timeouts_ = timeouts;
   }
-  if (item.version.ToString() == interrupted_) RATCHET_RETURN_IF_ERROR(ClearInterruptedBuilds(item));
+  if (item.version.ToString() == interrupted_)
+    RATCHET_RETURN_IF_ERROR(ClearInterruptedBuilds(item));
   const bool prepare_only = step == ItemStep::kPrepare;
   const Phase phase = prepare_only ? Phase::kPrepared : Phase::kApplied;
   const std::string done_event = prepare_only ? "item-prepared" : "item-applied";
@@ -141,8 +148,8 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   bool journaled = RunsJournaled(item, prepare_only);
   auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - started)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started)
         .count();
   };
   const std::string version = item.version.ToString();
@@ -157,9 +164,8 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
       RATCHET_RETURN_IF_ERROR(books_.WriteItem(item, phase, elapsed_ms(), state_.upgrade_id, ""));
       return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
     };
-    return WithLockRetries(item, [&] {
-      return group_ ? group_->Run(body) : RunInTransaction(conn_, body);
-    });
+    return WithLockRetries(
+        item, [&] { return group_ ? group_->Run(body) : RunInTransaction(conn_, body); });
   }
 
   // Invariant 2: journal the start, so a crash before the row is written
@@ -186,8 +192,7 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
 }
 
 Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
-                                       const std::vector<const Section*>& sections,
-                                       Phase phase) {
+                                       const std::vector<const Section*>& sections, Phase phase) {
   // Invariant 1 as on every engine: one transaction holds the item and its
   // row. The duration is measured by the server, from the transaction's start.
   std::vector<Bookkeeping::Write> writes = books_.ItemAppliedWrites(
@@ -197,8 +202,8 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   for (const Section* section : sections) {
     // A section the loader split needs no second parse; an unparsed (or
     // empty) one is split by the connection.
-    steps.push_back({section->text, {}, true,
-                     section->statements.empty() ? nullptr : &section->statements});
+    steps.push_back(
+        {section->text, {}, true, section->statements.empty() ? nullptr : &section->statements});
   }
   for (const Bookkeeping::Write& w : writes) steps.push_back({w.sql, w.params, false});
   // The item's commit does not wait for its WAL to reach disk (DESIGN §6).
@@ -240,6 +245,34 @@ Status ItemRunner::RecordFailure(const Item& item, const Status& error,
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
     return books_.AddEvent(state_.upgrade_id, "item-failed", recorded.version, error.message());
   });
+}
+
+Status ItemRunner::RecordInterrupt(const Item& item, bool cancelled,
+                                   const std::string& failed_status) {
+  conn_.Rollback();
+  RecordedError recorded;
+  recorded.version = item.version.ToString();
+  recorded.file = "items/" + item.file_name;
+  recorded.sqlstate = "57014";
+  recorded.message =
+      fmt::format("{} by {}", cancelled ? "cancelled while running" : "stopped before it started",
+                  SignalName(InterruptRequested()));
+  recorded.at = NowUtc();
+  state_.status = failed_status;
+  state_.error = recorded;
+  auto write = [&]() -> Status {
+    RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
+    return books_.AddEvent(state_.upgrade_id, "run-interrupted", recorded.version,
+                           recorded.message);
+  };
+  Status s = RunInTransaction(conn_, write);
+  // The server may take the cancel request only now, and cancel this write
+  // instead of the item: once more, and the request is spent.
+  if (!s.ok() && s.db_error() && s.db_error()->sqlstate == "57014") {
+    conn_.Rollback();
+    s = RunInTransaction(conn_, write);
+  }
+  return s;
 }
 
 Status ItemRunner::RecordOptionalFailure(const Item& item, const Status& error,

@@ -1,11 +1,11 @@
 // `upgrade`: lock, bookkeeping, refusals, then each pending item atomically
 // with its bookkeeping row.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "ratchet/online.h"
 #include "ratchet/runner.h"
@@ -33,20 +33,43 @@ Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
   return plan;
 }
 
+namespace {
+
+// A read that found the database busy (SQLite: another process holds the
+// file's write lock): when it is a ratchet run, its upgrade lock names it.
+Status BusyReading(Connection& conn, const Status& read) {
+  const DbError* e = read.db_error();
+  if (e == nullptr || e->sqlstate != "SQLITE_BUSY") return read;
+  Status lock = conn.AcquireUpgradeLock(std::chrono::milliseconds(0));
+  if (lock.ok()) {
+    conn.ReleaseUpgradeLock();
+    return Status(Code::kLockBusy,
+                  fmt::format("{}: the file is busy: another process (not ratchet) is writing "
+                              "it; run status again when it is done",
+                              conn.display_name()));
+  }
+  if (lock.code() != Code::kLockBusy) return read;
+  return Status(Code::kLockBusy, fmt::format("status: upgrading now, and the file is busy "
+                                             "with it: {}",
+                                             lock.message()));
+}
+
+}  // namespace
+
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   DatabaseStatus out;
   out.database = conn.display_name();
   out.engine = conn.kind();
   auto exists = conn.HasBookkeeping();
-  if (!exists.ok()) return exists.status();
+  if (!exists.ok()) return BusyReading(conn, exists.status());
   out.initialized = *exists;
   StateRow state_row;
   if (out.initialized) {
     Bookkeeping books(conn);
     auto items = books.ReadItems();
-    if (!items.ok()) return items.status();
+    if (!items.ok()) return BusyReading(conn, items.status());
     auto state = books.ReadState();
-    if (!state.ok()) return state.status();
+    if (!state.ok()) return BusyReading(conn, state.status());
     state_row = *state;
     out.applied = std::move(*items);
     out.status = state->status;
@@ -188,8 +211,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   RATCHET_RETURN_IF_ERROR(group.RunDurable([&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books.WriteState(run_state));
     return books.AddEvent(run_state.upgrade_id, "upgrade-done", "",
-                          fmt::format("{} applied, {} optional failed, {} skipped",
-                                      summary.applied, summary.failed_optional, summary.skipped));
+                          fmt::format("{} applied, {} optional failed, {} skipped", summary.applied,
+                                      summary.failed_optional, summary.skipped));
   }));
   conn.ReleaseUpgradeLock();
   return summary;
@@ -222,8 +245,8 @@ Result<RepairSummary> Repair(Connection& conn, const UpgradeSet& set,
       cleared.error.reset();
       cleared.in_flight.clear();
       RATCHET_RETURN_IF_ERROR(books.WriteState(cleared));
-      RATCHET_RETURN_IF_ERROR(books.AddEvent(upgrade_id, "repair-state-cleared", "",
-                                             "state was " + was));
+      RATCHET_RETURN_IF_ERROR(
+          books.AddEvent(upgrade_id, "repair-state-cleared", "", "state was " + was));
       summary.cleared_failure = true;
     }
     return Status::Ok();
@@ -258,10 +281,10 @@ Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& 
     state.upgrade_id = upgrade_id;
     state.to_release = release_name;
     RATCHET_RETURN_IF_ERROR(books.WriteState(state));
-    return books.AddEvent(upgrade_id, "baseline", head.ToString(),
-                          fmt::format("marked {} item(s) applied for release {}",
-                                      plan.pending.size(),
-                                      release_name.empty() ? head.ToString() : release_name));
+    return books.AddEvent(
+        upgrade_id, "baseline", head.ToString(),
+        fmt::format("marked {} item(s) applied for release {}", plan.pending.size(),
+                    release_name.empty() ? head.ToString() : release_name));
   };
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn, run));
   return plan.pending.size();

@@ -136,5 +136,56 @@ TEST(LockHolder, IsNamedWithoutTheSecretsOnItsCommandLine) {
   EXPECT_THAT(second.all(), Not(HasSubstr("s3cr3t")));
 }
 
+// While a run writes more than SQLite's page cache holds, it keeps the file
+// locked against readers too. A second run is told who holds the database
+// within its --lock-wait (exit 4), and status names the run, within a second.
+TEST(SqliteContention, ASecondRunAndStatusNameTheRunningUpgradeQuickly) {
+  ScratchDir dir;
+  const fs::path set = dir.path() / "set";
+  WriteFile(set / "ratchet.toml", "[project]\nname = \"busy\"\n");
+  WriteFile(set / "items/V1__1__big_then_slow.sql",
+            "CREATE TABLE big (x TEXT);\n"
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000)\n"
+            "INSERT INTO big SELECT printf('%.1000c', 'x') FROM c;\n"
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000000)\n"
+            "SELECT count(*) FROM c;\n");
+  const std::string db = "sqlite:" + (dir.path() / "app.db").string();
+  BackgroundRun holder({"upgrade", "--set", set.string(), "--db", db});
+  // Wait until the file is locked against readers: the big insert spilled.
+  bool locked = false;
+  for (int tries = 0; tries < 200 && !locked; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream locks("/proc/locks");
+    std::string line;
+    int held = 0;
+    while (std::getline(locks, line)) {
+      if (line.find(" " + std::to_string(holder.pid()) + " ") != std::string::npos) ++held;
+    }
+    locked = held >= 2;  // the upgrade lock, and SQLite's own on the file
+  }
+  ASSERT_TRUE(locked);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  auto started = std::chrono::steady_clock::now();
+  RunResult second =
+      RunRatchet({"upgrade", "--set", set.string(), "--db", db, "--lock-wait", "1s"});
+  auto second_took = std::chrono::steady_clock::now() - started;
+  started = std::chrono::steady_clock::now();
+  RunResult status = RunRatchet({"status", "--set", set.string(), "--db", db});
+  auto status_took = std::chrono::steady_clock::now() - started;
+  kill(holder.pid(), SIGKILL);
+  holder.Wait();
+
+  EXPECT_EQ(second.exit_code, 4) << second.all();
+  EXPECT_THAT(second.err, HasSubstr("held by pid " + std::to_string(holder.pid())));
+  EXPECT_THAT(second.err, HasSubstr("not released within 1000 ms"));
+  EXPECT_GE(second_took, std::chrono::milliseconds(900));
+  EXPECT_LT(second_took, std::chrono::seconds(4)) << "--lock-wait 1s was not honoured";
+  EXPECT_EQ(status.exit_code, 4) << status.all();
+  EXPECT_THAT(status.all(), HasSubstr("upgrading now"));
+  EXPECT_THAT(status.all(), HasSubstr("held by pid " + std::to_string(holder.pid())));
+  EXPECT_LT(status_took, std::chrono::seconds(4));
+}
+
 }  // namespace
 }  // namespace ratchet::testing

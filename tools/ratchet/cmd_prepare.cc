@@ -1,8 +1,8 @@
 // `ratchet prepare`: the first half of an online upgrade, while the
 // application keeps running.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "common.h"
 #include "fleet.h"
@@ -59,7 +59,9 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
     if (st.code() == Code::kUpgradeFailed) {
       err << "The failed item's prepare was rolled back; items prepared before it stay "
              "prepared. The database is marked failed-prepare.\n"
-          << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
+          << "Next: fix "
+          << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
+                                                            : std::string("the failed item"))
           << " and run prepare again, or undo everything prepared with 'ratchet rollback'.\n";
     }
     return FailedResult(conn.display_name(), st);
@@ -78,8 +80,8 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
     result.detail += fmt::format(" ({} earlier)", summary->already_prepared);
   }
   if (summary->failed_optional || summary->skipped) {
-    result.detail += fmt::format("; {} optional failed, {} skipped", summary->failed_optional,
-                                 summary->skipped);
+    result.detail +=
+        fmt::format("; {} optional failed, {} skipped", summary->failed_optional, summary->skipped);
   }
   if (summary->froze) result.detail += "; DDL frozen";
   out << fmt::format("Prepared {}: {}.\n", conn.display_name(), result.detail);

@@ -1,13 +1,13 @@
 // `ratchet status`: where one database stands, and what to run next.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common.h"
-#include "ratchet/copy.h"
 #include "fleet.h"
+#include "ratchet/copy.h"
 
 namespace ratchet::tool {
 namespace {
@@ -29,8 +29,10 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
 nlohmann::json CopyJson(const CopyState* copy) {
   if (!copy || (!copy->Unfinished() && copy->kept.empty())) return nullptr;
   auto text = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
-  return {{"unfinished", copy->Unfinished()}, {"copy", text(copy->copy)},
-          {"copy_status", text(copy->copy_status)}, {"frozen", copy->frozen},
+  return {{"unfinished", copy->Unfinished()},
+          {"copy", text(copy->copy)},
+          {"copy_status", text(copy->copy_status)},
+          {"frozen", copy->frozen},
           {"kept", text(copy->kept)}};
 }
 
@@ -72,15 +74,17 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
   j["unknown"] = nlohmann::json::array();
   for (const AppliedItem& a : st.plan.unknown) j["unknown"].push_back(a.version.ToString());
   j["pivoted"] = st.pivoted;
-  j["prepared_at"] = st.prepared_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.prepared_at);
+  j["prepared_at"] =
+      st.prepared_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.prepared_at);
   j["finalized_at"] =
       st.finalized_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.finalized_at);
   j["frozen_since"] =
       st.frozen_since.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.frozen_since);
   if (st.last_error) {
     const RecordedError& e = *st.last_error;
-    j["last_error"] = {{"item", e.version}, {"file", e.file},       {"line", e.line},
-                       {"column", e.column}, {"sqlstate", e.sqlstate}, {"message", e.message},
+    j["last_error"] = {{"item", e.version},        {"file", e.file},
+                       {"line", e.line},           {"column", e.column},
+                       {"sqlstate", e.sqlstate},   {"message", e.message},
                        {"statement", e.statement}, {"at", e.at}};
   } else {
     j["last_error"] = nullptr;
@@ -120,8 +124,8 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
            CommandLine("repair", options.common, st.database);
   }
   if (st.status == "prepared" || st.status == "finalizing") {
-    return CommandLine("finalize", options.common, st.database) + "  (or undo prepare: " +
-           CommandLine("rollback", options.common, st.database) + ")";
+    return CommandLine("finalize", options.common, st.database) +
+           "  (or undo prepare: " + CommandLine("rollback", options.common, st.database) + ")";
   }
   // A run that stopped is resumed aiming where it aimed.
   std::string to =
@@ -140,6 +144,16 @@ std::string NextStep(const DatabaseStatus& st, const StatusCommandOptions& optio
   return "";
 }
 
+// Where a recorded error happened: "file:line:column" when a statement of
+// the file failed, the file alone when the item failed as a whole (it was
+// stopped, or its connection lost), or the version when not even that is
+// known. Never an empty name or ":0:0".
+std::string ErrorPlace(const RecordedError& e) {
+  std::string where = !e.file.empty() ? e.file : e.version.empty() ? "the item" : e.version;
+  if (e.line <= 0 || e.file.empty()) return where;
+  return fmt::format("{}:{}:{}", where, e.line, std::max(e.column, 1));
+}
+
 // The copy-upgrade lines of a database's status, if any.
 void PrintCopy(const CopyState& copy, const StatusCommandOptions& options,
                const std::function<void(const std::string&, const std::string&)>& line) {
@@ -147,8 +161,8 @@ void PrintCopy(const CopyState& copy, const StatusCommandOptions& options,
     line("Copy", fmt::format("copy-upgrade has not finished (it is running, or it stopped "
                              "before its swap): {}{}",
                              copy.copy.empty() ? "no copy yet"
-                                               : fmt::format("copy {} (its state: {})",
-                                                             copy.copy, copy.copy_status),
+                                               : fmt::format("copy {} (its state: {})", copy.copy,
+                                                             copy.copy_status),
                              copy.frozen ? "; the original is closed to connections" : ""));
   } else if (!copy.kept.empty()) {
     line("Original", fmt::format("kept as {} by copy-upgrade; remove it with: {}", copy.kept,
@@ -185,7 +199,8 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
     for (const AppliedItem& a : st.applied) {
       if (a.phase == Phase::kApplied) last = &a;
     }
-    if (last) applied_text += fmt::format(", last {} at {}", last->version.ToString(), last->applied_at);
+    if (last)
+      applied_text += fmt::format(", last {} at {}", last->version.ToString(), last->applied_at);
   }
   line("Applied", applied_text);
   std::vector<const Item*> prepared, pending;
@@ -196,9 +211,9 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
     (is_prepared ? prepared : pending).push_back(item);
   }
   if (!prepared.empty()) {
-    line("Prepared", fmt::format("{} item(s) wait for finalize: {}{}", prepared.size(),
-                                 VersionList(prepared),
-                                 st.prepared_at.empty() ? "" : " (prepared " + st.prepared_at + ")"));
+    line("Prepared",
+         fmt::format("{} item(s) wait for finalize: {}{}", prepared.size(), VersionList(prepared),
+                     st.prepared_at.empty() ? "" : " (prepared " + st.prepared_at + ")"));
   }
   if (pending.empty()) {
     line("Pending", "none");
@@ -214,7 +229,8 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
   if (failed) {
     for (const AppliedItem& a : st.applied) {
       if (a.phase == Phase::kFailed) {
-        line("Optional", fmt::format("{} failed (retried next run): {}", a.version.ToString(), a.error));
+        line("Optional",
+             fmt::format("{} failed (retried next run): {}", a.version.ToString(), a.error));
       }
     }
   }
@@ -226,7 +242,8 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
   }
   if (!st.plan.unknown.empty()) {
     std::string list;
-    for (const AppliedItem& a : st.plan.unknown) list += (list.empty() ? "" : ", ") + a.version.ToString();
+    for (const AppliedItem& a : st.plan.unknown)
+      list += (list.empty() ? "" : ", ") + a.version.ToString();
     line("Unknown", list + " (applied, but not in this set)");
   }
   if (st.stopped && !st.stopped->running) {
@@ -254,10 +271,10 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
                                              st.finalized_at)
                                : "no");
   }
-  if (st.last_error && (st.status == "failed-upgrade" || st.status == "failed-prepare" ||
-                        st.status == "prepared")) {
+  if (st.last_error &&
+      (st.status == "failed-upgrade" || st.status == "failed-prepare" || st.status == "prepared")) {
     const RecordedError& e = *st.last_error;
-    line("Last error", fmt::format("{}:{}:{}: {}{}", e.file, e.line, e.column,
+    line("Last error", fmt::format("{}: {}{}", ErrorPlace(e),
                                    e.sqlstate.empty() ? "" : e.sqlstate + ": ", e.message));
   }
   if (copy) PrintCopy(*copy, options, line);
@@ -272,8 +289,11 @@ void PrintClosedByCopy(const Target& target, const CopyState& copy,
                        const StatusCommandOptions& options, nlohmann::json* json) {
   std::string next = CommandLine("copy-upgrade --recover", options.common, target.display);
   if (json) {
-    *json = {{"database", target.display}, {"engine", EngineName(target.kind)},
-             {"status", "closed"}, {"copy_upgrade", CopyJson(&copy)}, {"next", next}};
+    *json = {{"database", target.display},
+             {"engine", EngineName(target.kind)},
+             {"status", "closed"},
+             {"copy_upgrade", CopyJson(&copy)},
+             {"next", next}};
     return;
   }
   auto line = [](const std::string& label, const std::string& value) {
@@ -296,7 +316,7 @@ DatabaseResult Summary(const DatabaseStatus& st) {
   if (!st.plan.unknown.empty()) r.detail += fmt::format("; {} unknown", st.plan.unknown.size());
   if (!st.frozen_since.empty()) r.detail += "; DDL frozen";
   if (st.last_error && st.status != "active") {
-    r.detail += fmt::format("; {}:{}: {}", st.last_error->file, st.last_error->line,
+    r.detail += fmt::format("; {}: {}", ErrorPlace(*st.last_error),
                             st.last_error->message.substr(0, st.last_error->message.find('\n')));
   }
   return r;
@@ -308,51 +328,47 @@ int RunStatus(const StatusCommandOptions& options) {
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
   std::vector<nlohmann::json> json(targets->size());
-  auto results = RunOnEach(*targets, options.common.jobs,
-                           [&](const Target& target, std::ostream& out, bool) {
-                             size_t index = &target - targets->data();
-                             auto set = sets.For(target.kind);
-                             Result<Session> session =
-                                 set.ok() ? OpenTarget(target, *set, OpenMode::kMayBeMissing)
-                                          : set.status();
-                             if (!session.ok()) {
-                               // A PostgreSQL database copy-upgrade closed to connections.
-                               auto copy = ReadCopyState(target, {});
-                               if (copy.ok() && copy->Unfinished()) {
-                                 if (targets->size() == 1 || options.json) {
-                                   PrintClosedByCopy(target, *copy, options,
-                                                     options.json ? &json[index] : nullptr);
-                                 }
-                                 DatabaseResult closed;
-                                 closed.database = target.display;
-                                 closed.outcome = "closed";
-                                 closed.detail = "copy-upgrade has not finished";
-                                 return closed;
-                               }
-                               ErrorStream(out) << "ratchet: error: "
-                                                << session.status().message() << "\n";
-                               return FailedResult(target.display, session.status());
-                             }
-                             auto st = SessionStatus(*session);
-                             if (!st.ok()) {
-                               ErrorStream(out) << "ratchet: error: " << st.status().message()
-                                                << "\n";
-                               return FailedResult(target.display, st.status());
-                             }
-                             auto copy = ReadCopyState(target, {}, session->conn.get());
-                             if (!copy.ok()) {
-                               ErrorStream(out) << "ratchet: error: " << copy.status().message()
-                                                << "\n";
-                               return FailedResult(target.display, copy.status());
-                             }
-                             if (options.json) {
-                               json[index] = ToJson(*st, options, &*copy);
-                             } else if (targets->size() == 1) {
-                               PrintText(*st, options, &*copy);
-                             }
-                             return Summary(*st);
-                           },
-                           /*progress=*/!options.json);
+  auto results = RunOnEach(
+      *targets, options.common.jobs,
+      [&](const Target& target, std::ostream& out, bool) {
+        size_t index = &target - targets->data();
+        auto set = sets.For(target.kind);
+        Result<Session> session =
+            set.ok() ? OpenTarget(target, *set, OpenMode::kMayBeMissing) : set.status();
+        if (!session.ok()) {
+          // A PostgreSQL database copy-upgrade closed to connections.
+          auto copy = ReadCopyState(target, {});
+          if (copy.ok() && copy->Unfinished()) {
+            if (targets->size() == 1 || options.json) {
+              PrintClosedByCopy(target, *copy, options, options.json ? &json[index] : nullptr);
+            }
+            DatabaseResult closed;
+            closed.database = target.display;
+            closed.outcome = "closed";
+            closed.detail = "copy-upgrade has not finished";
+            return closed;
+          }
+          ErrorStream(out) << "ratchet: error: " << session.status().message() << "\n";
+          return FailedResult(target.display, session.status());
+        }
+        auto st = SessionStatus(*session);
+        if (!st.ok()) {
+          ErrorStream(out) << "ratchet: error: " << st.status().message() << "\n";
+          return FailedResult(target.display, st.status());
+        }
+        auto copy = ReadCopyState(target, {}, session->conn.get());
+        if (!copy.ok()) {
+          ErrorStream(out) << "ratchet: error: " << copy.status().message() << "\n";
+          return FailedResult(target.display, copy.status());
+        }
+        if (options.json) {
+          json[index] = ToJson(*st, options, &*copy);
+        } else if (targets->size() == 1) {
+          PrintText(*st, options, &*copy);
+        }
+        return Summary(*st);
+      },
+      /*progress=*/!options.json);
   if (options.json) {
     if (targets->size() == 1) {
       if (results[0].exit_code == 0) std::cout << json[0].dump(2) << "\n";
@@ -360,10 +376,9 @@ int RunStatus(const StatusCommandOptions& options) {
     }
     nlohmann::json all = nlohmann::json::array();
     for (size_t i = 0; i < results.size(); ++i) {
-      all.push_back(results[i].exit_code == 0
-                        ? json[i]
-                        : nlohmann::json{{"database", results[i].database},
-                                         {"error", results[i].detail}});
+      all.push_back(results[i].exit_code == 0 ? json[i]
+                                              : nlohmann::json{{"database", results[i].database},
+                                                               {"error", results[i].detail}});
     }
     std::cout << all.dump(2) << "\n";
     int code = 0;

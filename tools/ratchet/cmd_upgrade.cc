@@ -1,7 +1,7 @@
 // `ratchet upgrade`: brings each database up to the head (or --to) of the set.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "common.h"
 #include "fleet.h"
@@ -74,11 +74,25 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     } else if (st.code() == Code::kUpgradeFailed) {
       err << "The failed item was rolled back; items before it stay applied. "
              "The database is marked failed-upgrade.\n"
-          << "Next: fix " << (st.db_error() ? st.db_error()->file : std::string("the item"))
+          << "Next: fix "
+          << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
+                                                            : std::string("the failed item"))
           << ", then run: " << again << "\n";
+    } else if (st.code() == Code::kInterrupted) {
+      // What stays is read back from the database, not inferred.
+      auto now = ReadStatus(conn, s);
+      if (now.ok()) {
+        err << fmt::format(
+            "The database now has {} item(s) applied and {} pending{}; the statement that was "
+            "running was cancelled on the server, and the upgrade lock is released as ratchet "
+            "exits.\n",
+            now->applied.size(), now->plan.pending.size(),
+            now->release.empty() ? "" : fmt::format(" (release {})", now->release));
+      }
+      err << "Next: run again to go on where it stopped: " << again << "\n";
     } else if (st.code() == Code::kLockBusy) {
-      err << "Nothing was changed. Next: run again when the other upgrade has finished: "
-          << again << "\n";
+      err << "Nothing was changed. Next: run again when the other upgrade has finished: " << again
+          << "\n";
     }
     return FailedResult(conn.display_name(), st);
   }
@@ -99,8 +113,8 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   if (summary->failed_optional || summary->skipped) {
     out << fmt::format("{} optional item(s) failed and {} were skipped; they are retried by: {}\n",
                        summary->failed_optional, summary->skipped, again);
-    result.detail += fmt::format("; {} optional failed, {} skipped", summary->failed_optional,
-                                 summary->skipped);
+    result.detail +=
+        fmt::format("; {} optional failed, {} skipped", summary->failed_optional, summary->skipped);
   }
   return result;
 }

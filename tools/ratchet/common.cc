@@ -207,6 +207,9 @@ Result<Session> OpenTarget(const Target& target, std::shared_ptr<const UpgradeSe
   ConnectOptions connect;
   connect.history_schema = session.set->project.history_schema;
   connect.create_if_missing = mode == OpenMode::kCreate;
+  // Reading commands answer within a second on a SQLite file that a run is
+  // writing, naming the run from its lock (ReadStatus), instead of waiting.
+  if (mode == OpenMode::kMayBeMissing) connect.busy_timeout = std::chrono::milliseconds(1000);
   auto conn = Connect(target, connect);
   if (!conn.ok()) return conn.status();
   session.conn = std::move(*conn);

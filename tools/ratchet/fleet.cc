@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ratchet/interrupt.h"
 #include "util/text.h"
 
 namespace ratchet::tool {
@@ -95,7 +96,14 @@ std::vector<DatabaseResult> RunOnEach(
     for (size_t i = next++; i < targets.size(); i = next++) {
       std::ostringstream held;
       auto started = std::chrono::steady_clock::now();
-      DatabaseResult r = work(targets[i], held, false);
+      // After a stop request no database is started; the ones under way
+      // stop at their next item.
+      DatabaseResult r = InterruptRequested() != 0
+                             ? FailedResult(targets[i].display,
+                                            Status(Code::kInterrupted,
+                                                   fmt::format("not started: stopped by {}",
+                                                               SignalName(InterruptRequested()))))
+                             : work(targets[i], held, false);
       r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       if (r.database.empty()) r.database = targets[i].display;
@@ -155,6 +163,8 @@ int Summarize(const std::vector<DatabaseResult>& results, const std::string& aga
     }
   }
   if (codes.empty()) return 0;
+  // A stop request is what the run as a whole ended on.
+  if (InterruptRequested() != 0) return ExitCodeFor(Status(Code::kInterrupted, ""));
   return codes.size() == 1 ? codes.begin()->first : 1;
 }
 

@@ -1,10 +1,47 @@
 // ratchet: upgrades the schema of live databases in place.
-#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "common.h"
+#include "ratchet/interrupt.h"
 #include "util/fault.h"
+
+namespace {
+
+// The first SIGINT or SIGTERM asks the run to stop where it stands (the
+// running statement is cancelled on the server, the state recorded); a
+// second one ends ratchet at once. Only async-signal-safe calls here.
+void OnStopSignal(int signal_number) {
+  if (ratchet::InterruptRequested() != 0) {
+    static const char kNow[] =
+        "\nratchet: second signal: exiting now, without waiting for the server; whatever was "
+        "running and had not committed is rolled back by the server, and 'ratchet status' "
+        "says where the database stands\n";
+    ssize_t ignored = write(STDERR_FILENO, kNow, sizeof(kNow) - 1);
+    (void)ignored;
+    _exit(128 + signal_number);
+  }
+  static const char kStopping[] =
+      "\nratchet: stopping: cancelling the running statement and recording where the run "
+      "stands (a second Ctrl-C exits at once)\n";
+  ssize_t ignored = write(STDERR_FILENO, kStopping, sizeof(kStopping) - 1);
+  (void)ignored;
+  ratchet::RequestInterrupt(signal_number);
+}
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ratchet::tool;
@@ -29,5 +66,6 @@ int main(int argc, char** argv) {
     std::cerr << "ratchet: error: " << fault << "\n";
     return 2;
   }
+  InstallStopHandlers();
   return run ? run() : 2;
 }

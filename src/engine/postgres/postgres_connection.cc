@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/interrupt_registry.h"
 #include "engine/postgres/pg_parse.h"
 #include "util/fault.h"
 
@@ -393,7 +394,18 @@ class PostgresConnection final : public Connection {
         lock_key_(UpgradeLockKey(schema_)) {
     const char* encoding = PQparameterStatus(conn_.get(), "client_encoding");
     utf8_ = encoding == nullptr || std::strcmp(encoding, "UTF8") == 0;
+    // A stop request (RequestInterrupt) cancels what this session runs.
+    cancel_ = PQgetCancel(conn_.get());
+    if (cancel_ != nullptr) cancel_token_ = RegisterCancel({&PostgresConnection::Cancel, cancel_});
   }
+
+  ~PostgresConnection() override {
+    UnregisterCancel(cancel_token_);
+    if (cancel_ != nullptr) PQfreeCancel(cancel_);
+  }
+
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
 
   EngineKind kind() const override { return EngineKind::kPostgres; }
   const std::string& display_name() const override { return display_; }
@@ -891,7 +903,15 @@ class PostgresConnection final : public Connection {
     return Redact(text, secrets_);
   }
 
+  // Async-signal-safe: PQcancel only writes to a socket of its own.
+  static void Cancel(void* cancel) {
+    char error[256];
+    PQcancel(static_cast<PGcancel*>(cancel), error, sizeof(error));
+  }
+
   ConnPtr conn_;
+  PGcancel* cancel_ = nullptr;
+  int cancel_token_ = -1;
   std::string display_;
   std::string schema_;
   std::vector<std::string> secrets_;

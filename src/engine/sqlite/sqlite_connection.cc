@@ -23,6 +23,8 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/interrupt_registry.h"
+#include "ratchet/interrupt.h"
 #include "set/sql_lexer.h"
 #include "util/fault.h"
 #include "util/text.h"
@@ -161,9 +163,13 @@ class SqliteConnection final : public Connection {
       : db_(db), path_(std::move(path)), display_(std::move(display)), options_(options) {
     sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
     sqlite3_progress_handler(db_, 10000, &SqliteConnection::Progress, this);
+    // A stop request (RequestInterrupt) interrupts what this connection runs.
+    cancel_token_ =
+        RegisterCancel({[](void* db) { sqlite3_interrupt(static_cast<sqlite3*>(db)); }, db_});
   }
 
   ~SqliteConnection() override {
+    UnregisterCancel(cancel_token_);
     sqlite3_close_v2(db_);
     // Closed after SQLite: closing any descriptor of the file drops the
     // process's POSIX locks on it, which SQLite relies on.
@@ -323,7 +329,10 @@ class SqliteConnection final : public Connection {
     int code = sqlite3_extended_errcode(db_);
     error.sqlstate = PrimaryCodeName(code);
     error.message = sqlite3_errmsg(db_);
-    if ((code & 0xff) == SQLITE_INTERRUPT && deadline_ != Clock::time_point::max()) {
+    if ((code & 0xff) == SQLITE_INTERRUPT && InterruptRequested() != 0) {
+      error.message =
+          fmt::format("cancelled: ratchet was stopped by {}", SignalName(InterruptRequested()));
+    } else if ((code & 0xff) == SQLITE_INTERRUPT && deadline_ != Clock::time_point::max()) {
       error.message = fmt::format("statement timeout ({} ms) reached", statement_timeout_.count());
     }
     statement_end = std::min(statement_end, script.size());
@@ -393,6 +402,7 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
+  int cancel_token_ = -1;
   std::string path_;
   std::string display_;
   ConnectOptions options_;
@@ -469,8 +479,14 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   }
   auto conn = std::make_unique<SqliteConnection>(db, target.conninfo, target.display, options);
   // Touch the file so that a file that is not a database fails here, clearly.
+  // Without waiting: a file another process is writing is a database, and
+  // who holds it is for the upgrade lock to say, within --lock-wait.
+  sqlite3_busy_timeout(db, 0);
   auto probe = conn->Query("SELECT count(*) FROM sqlite_master", {});
-  if (!probe.ok()) {
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  bool busy = !probe.ok() && probe.status().db_error() &&
+              probe.status().db_error()->sqlstate == "SQLITE_BUSY";
+  if (!probe.ok() && !busy) {
     return Status(Code::kConnection, fmt::format("{}: not a usable SQLite database: {}",
                                                  target.display, probe.status().message()));
   }
