@@ -1,14 +1,18 @@
-// The name conflicts family: objects the pending items will create that the
-// database has already, judged in plan order so that what an earlier item
-// drops or renames away is no conflict.
+// The name conflicts family: objects the pending items will create whose
+// names are taken when their statement runs, judged on a simulation of the
+// catalog in plan order, so that what an earlier statement drops (with all
+// that goes with it) or renames away is no conflict, and what ratchet
+// cannot see is a warning, never a problem.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "check/catalog_simulation.h"
 #include "check/check_context.h"
 
 namespace ratchet {
@@ -158,82 +162,276 @@ Result<std::string> ExistingSqlite(CheckContext& c, const ObjectName& object) {
   return r->rows.empty() ? std::string() : r->rows[0][0].value_or("");
 }
 
-bool BelongsToTable(Space space) {
-  return space == Space::kColumn || space == Space::kConstraint || space == Space::kTrigger;
+// The start of PostgreSQL's dependency walk for `object`: the catalog rows
+// (classid, objid) that stand for it. A column stands in for by its table,
+// which takes it along; $1 to $3 as ProbePostgres's.
+std::string DependencyStart(Space space) {
+  switch (space) {
+    case Space::kRelation:
+      return "SELECT 'pg_class'::regclass::oid, c.oid FROM pg_class c JOIN pg_namespace n ON "
+             "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 UNION ALL SELECT "
+             "'pg_type'::regclass::oid, t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = "
+             "t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND t.typrelid = 0";
+    case Space::kType:
+      return "SELECT 'pg_type'::regclass::oid, t.oid FROM pg_type t JOIN pg_namespace n ON "
+             "n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2";
+    case Space::kFunction:
+      return "SELECT 'pg_proc'::regclass::oid, o FROM (SELECT to_regprocedure(quote_ident($1) "
+             "|| '.' || quote_ident($2) || $3)::oid AS o) p WHERE o IS NOT NULL";
+    case Space::kTrigger:
+      return "SELECT 'pg_trigger'::regclass::oid, g.oid FROM pg_trigger g JOIN pg_class c ON "
+             "c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+             "$1 AND c.relname = $2 AND g.tgname = $3";
+    case Space::kConstraint:
+      return "SELECT 'pg_constraint'::regclass::oid, k.oid FROM pg_constraint k JOIN pg_class c "
+             "ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+             "n.nspname = $1 AND c.relname = $2 AND k.conname = $3";
+    case Space::kColumn:
+      return "SELECT 'pg_class'::regclass::oid, c.oid FROM pg_class c JOIN pg_namespace n ON "
+             "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2";
+    default:
+      return "";
+  }
+}
+
+// What dropping takes `object` along, from pg_depend: everything it
+// depends on automatically or internally (a plain DROP of it removes the
+// object) or normally (only DROP ... CASCADE does), followed through the
+// objects it is made of (a view's rewrite rule), and through what those
+// depend on in turn. Dependencies of a single column (on its type) are
+// left out: they drop the column, not the object.
+Result<std::vector<CatalogSimulation::Ancestor>> PostgresAncestors(CheckContext& c,
+                                                                   const ObjectName& object) {
+  std::vector<CatalogSimulation::Ancestor> out;
+  std::string start = DependencyStart(object.space);
+  if (start.empty()) return out;
+  std::string probe;
+  std::vector<Value> params;
+  ProbePostgres(c, object, &probe, &params);
+  // Exactly the parameters the start uses: the server must know each one's type.
+  bool two = object.space == Space::kRelation || object.space == Space::kType ||
+             object.space == Space::kColumn;
+  params.resize(two ? 2 : 3, Value(std::string()));
+  auto r = c.Query(
+      "WITH RECURSIVE start(classid, objid) AS (" + start +
+          "), walk(classid, objid, cascade) AS (SELECT classid, objid, false FROM start UNION "
+          "SELECT CASE WHEN d.classid = w.classid AND d.objid = w.objid THEN d.refclassid ELSE "
+          "d.classid END, CASE WHEN d.classid = w.classid AND d.objid = w.objid THEN d.refobjid "
+          "ELSE d.objid END, w.cascade OR (d.classid = w.classid AND d.objid = w.objid AND "
+          "d.deptype = 'n') FROM walk w JOIN pg_depend d ON (d.classid = w.classid AND d.objid "
+          "= w.objid AND d.objsubid = 0 AND d.deptype IN ('n', 'a', 'i', 'e', 'x')) OR "
+          "(d.refclassid = w.classid AND d.refobjid = w.objid AND d.deptype = 'i')) "
+          "SELECT 'r', n.nspname, c.relname, bool_and(w.cascade) FROM walk w JOIN pg_class c ON "
+          "w.classid = 'pg_class'::regclass AND c.oid = w.objid JOIN pg_namespace n ON n.oid = "
+          "c.relnamespace GROUP BY 1, 2, 3 UNION ALL SELECT 's', '', n.nspname, "
+          "bool_and(w.cascade) FROM walk w JOIN pg_namespace n ON w.classid = "
+          "'pg_namespace'::regclass AND n.oid = w.objid GROUP BY 1, 2, 3 UNION ALL SELECT 't', "
+          "n.nspname, t.typname, bool_and(w.cascade) FROM walk w JOIN pg_type t ON w.classid = "
+          "'pg_type'::regclass AND t.oid = w.objid AND t.typrelid = 0 JOIN pg_namespace n ON "
+          "n.oid = t.typnamespace GROUP BY 1, 2, 3 UNION ALL SELECT 'e', '', e.extname, "
+          "bool_and(w.cascade) FROM walk w JOIN pg_extension e ON w.classid = "
+          "'pg_extension'::regclass AND e.oid = w.objid GROUP BY 1, 2, 3",
+      params);
+  if (!r.ok()) return r.status();
+  for (const Row& row : r->rows) {
+    std::string kind = row[0].value_or("");
+    CatalogSimulation::Ancestor ancestor;
+    ancestor.object.space = kind == "r"   ? Space::kRelation
+                            : kind == "s" ? Space::kSchema
+                            : kind == "t" ? Space::kType
+                                          : Space::kExtension;
+    ancestor.object.what = kind == "r" ? "relation" : kind == "s" ? "schema" : "type";
+    ancestor.object.schema = row[1].value_or("");
+    ancestor.object.name = row[2].value_or("");
+    ancestor.cascade = row[3].value_or("f") == "t";
+    out.push_back(ancestor);
+  }
+  return out;
+}
+
+// SQLite: an index or trigger goes with its table.
+Result<std::vector<CatalogSimulation::Ancestor>> SqliteAncestors(CheckContext& c,
+                                                                 const ObjectName& object) {
+  std::vector<CatalogSimulation::Ancestor> out;
+  if (object.space != Space::kRelation && object.space != Space::kTrigger) return out;
+  auto r = c.Query(
+      "SELECT lower(tbl_name) FROM sqlite_schema WHERE type IN ('index', 'trigger') AND "
+      "lower(name) = lower($1)",
+      {Value(object.name)});
+  if (!r.ok()) return r.status();
+  for (const Row& row : r->rows) {
+    CatalogSimulation::Ancestor ancestor;
+    ancestor.object.space = Space::kRelation;
+    ancestor.object.what = "table";
+    ancestor.object.name = row[0].value_or("");
+    out.push_back(ancestor);
+  }
+  return out;
+}
+
+// The user-defined functions of the database, by name, with what a call of
+// one may touch: the names its body mentions (SQL and PL/pgSQL) or any
+// (dynamic SQL, other languages). Built-in and extension functions create
+// nothing and are left out.
+Result<std::map<std::string, Touches>> PostgresRoutines(CheckContext& c,
+                                                        const std::set<std::string>& names) {
+  std::map<std::string, Touches> out;
+  if (names.empty()) return out;
+  nlohmann::json list = nlohmann::json::array();
+  for (const std::string& name : names) list.push_back(name);
+  auto r = c.Query(
+      "SELECT p.proname, l.lanname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+      "p.pronamespace JOIN pg_language l ON l.oid = p.prolang WHERE p.proname IN (SELECT "
+      "json_array_elements_text($1::json)) AND n.nspname NOT IN ('pg_catalog', "
+      "'information_schema') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+      "'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')",
+      {Value(list.dump())});
+  if (!r.ok()) return r.status();
+  for (const Row& row : r->rows) {
+    std::string language = row[1].value_or("");
+    Touches body = language == "sql" || language == "plpgsql" ? TouchesOfBody(row[2].value_or(""))
+                                                              : Touches{true, {}};
+    Touches& all = out[row[0].value_or("")];
+    all.all |= body.all;
+    all.words.insert(body.words.begin(), body.words.end());
+  }
+  return out;
+}
+
+// The schema filled in, so that one object has one key.
+ObjectName Normal(const CheckContext& c, ObjectName name) {
+  if (name.space != Space::kSchema && name.space != Space::kExtension && !name.name.empty()) {
+    name.schema = c.SchemaOf(name.schema);
+  }
+  return name;
+}
+
+CatalogChange Normal(const CheckContext& c, CatalogChange change) {
+  change.object = Normal(c, change.object);
+  change.creation.object = Normal(c, change.creation.object);
+  change.creation.owner = Normal(c, change.creation.owner);
+  for (ObjectName& reference : change.creation.references) reference = Normal(c, reference);
+  return change;
+}
+
+// Loads into `sim` every object of the database whose name a pending
+// statement takes, with what would drop it.
+Status LoadExisting(CheckContext& c, CatalogSimulation* sim) {
+  std::vector<ObjectName> objects;
+  std::set<std::string> keys;
+  for (const PlannedStatement& s : c.statements) {
+    for (const CatalogChange& change : s.effects.changes) {
+      if (change.kind != CatalogChange::Kind::kCreate &&
+          change.kind != CatalogChange::Kind::kRename) {
+        continue;
+      }
+      ObjectName object = Normal(c, change.creation.object);
+      if (keys.insert(object.Key()).second) objects.push_back(object);
+    }
+  }
+  std::map<std::string, std::string> taken;
+  if (c.postgres()) {
+    RATCHET_RETURN_IF_ERROR(PrefetchPostgres(c, objects, &taken));
+  } else {
+    for (const ObjectName& object : objects) {
+      auto existing = ExistingSqlite(c, object);
+      if (!existing.ok()) return existing.status();
+      if (!existing->empty()) taken[object.Key()] = *existing;
+    }
+  }
+  for (const ObjectName& object : objects) {
+    ObjectName probed = object;  // as PrefetchPostgres keys what it finds
+    probed.schema = c.SchemaOf(probed.schema);
+    auto it = taken.find(probed.Key());
+    if (it == taken.end()) continue;
+    auto ancestors = c.postgres() ? PostgresAncestors(c, object) : SqliteAncestors(c, object);
+    if (!ancestors.ok()) return ancestors.status();
+    std::vector<CatalogSimulation::Ancestor> normal = *ancestors;
+    for (CatalogSimulation::Ancestor& a : normal) a.object = Normal(c, a.object);
+    sim->AddExisting(object, it->second, normal);
+  }
+  return Status::Ok();
+}
+
+// Reports what creating `creation` at statement `s` runs into.
+void Judge(CheckContext& c, const PlannedStatement& s, const Creation& creation,
+           const CatalogSimulation::Lookup& found) {
+  const ObjectName& object = creation.object;
+  const std::string version = s.item->version.ToString();
+  bool tolerant = creation.if_not_exists || creation.or_replace;
+  if (found.state == CatalogSimulation::State::kFree) return;
+  if (found.state == CatalogSimulation::State::kMaybe) {
+    if (tolerant) return;
+    c.Add(Severity::kWarning, version, s.Where(),
+          fmt::format("{} may exist when this statement runs, and then the statement fails: {}, "
+                      "which ratchet cannot see into. Make sure it does not, or create the object "
+                      "with IF NOT EXISTS (or OR REPLACE) here",
+                      object.Describe(), found.doubt));
+    return;
+  }
+  if (!found.existing) {
+    if (tolerant) return;
+    c.Add(Severity::kProblem, version, s.Where(),
+          fmt::format("{} is created twice in this upgrade: {} creates it already, so this "
+                      "statement would fail",
+                      object.Describe(), found.holder));
+    return;
+  }
+  if (creation.or_replace) return;
+  if (creation.if_not_exists) {
+    c.Add(Severity::kWarning, version, s.Where(),
+          fmt::format("{} exists already: IF NOT EXISTS keeps the existing one, whose "
+                      "definition may differ from the item's",
+                      object.Describe()));
+    return;
+  }
+  c.Add(Severity::kProblem, version, s.Where(),
+        fmt::format("{} cannot be created: {} of that name exists already. Rename or drop "
+                    "the existing one; or, if it is this item's own work done by hand, "
+                    "record the item with 'ratchet baseline'",
+                    object.Describe(), found.holder));
 }
 
 }  // namespace
 
 Status CheckNameConflicts(CheckContext& c) {
-  std::map<std::string, std::string> created;  // key -> the item and place that creates it
-  std::set<std::string> removed;
-  // PostgreSQL: every name the items create is looked up at once.
-  std::optional<std::map<std::string, std::string>> taken;
+  CatalogSimulation sim;
+  RATCHET_RETURN_IF_ERROR(LoadExisting(c, &sim));
+  std::map<std::string, Touches> routines;
   if (c.postgres()) {
-    std::vector<ObjectName> objects;
+    std::set<std::string> called;
     for (const PlannedStatement& s : c.statements) {
-      for (const Creation& creation : s.effects.creates) objects.push_back(creation.object);
+      for (const CatalogChange& change : s.effects.changes) {
+        if (change.kind == CatalogChange::Kind::kCall) called.insert(change.object.name);
+      }
     }
-    taken.emplace();
-    RATCHET_RETURN_IF_ERROR(PrefetchPostgres(c, objects, &*taken));
+    auto found = PostgresRoutines(c, called);
+    if (!found.ok()) return found.status();
+    routines = std::move(*found);
   }
-  EffectsWalk walk;
+  // In plan order, each change as it takes effect: a name is judged
+  // against what every earlier statement, and earlier change of the same
+  // statement, made of the catalog.
   for (const PlannedStatement& s : c.statements) {
-    for (const Creation& creation : s.effects.creates) {
-      ObjectName object = creation.object;
-      object.schema = c.SchemaOf(object.schema);
-      const std::string key = object.Key();
-      const std::string version = s.item->version.ToString();
-      bool tolerant = creation.if_not_exists || creation.or_replace;
-      if (auto earlier = created.find(key); earlier != created.end()) {
-        if (!tolerant) {
-          c.Add(Severity::kProblem, version, s.Where(),
-                fmt::format("{} is created twice in this upgrade: {} creates it already, so this "
-                            "statement would fail",
-                            object.Describe(), earlier->second));
+    const std::string origin = fmt::format("{} ({})", s.item->version.ToString(), s.Where());
+    for (const CatalogChange& raw : s.effects.changes) {
+      CatalogChange change = Normal(c, raw);
+      if (change.kind == CatalogChange::Kind::kCall) {
+        Touches body;
+        if (!sim.RoutineBody(change.object, &body)) {
+          auto it = routines.find(change.object.name);
+          if (it == routines.end()) continue;  // built in, or not there: creates nothing
+          body = it->second;
         }
+        sim.Doubt(body, change.reason, origin);
         continue;
       }
-      if (removed.count(key)) continue;  // an earlier item drops or renames it first
-      if (BelongsToTable(object.space) &&
-          walk.TableIsNew(creation.object.schema, creation.object.table)) {
-        continue;  // the table is new, or made anew, in this upgrade
+      if ((change.kind == CatalogChange::Kind::kCreate && !change.creation.implicit) ||
+          change.kind == CatalogChange::Kind::kRename) {
+        Judge(c, s, change.creation, sim.Find(change.creation.object));
       }
-      Result<std::string> existing = std::string();
-      if (taken) {
-        auto it = taken->find(object.Key());
-        if (it != taken->end()) existing = it->second;
-      } else {
-        existing = ExistingSqlite(c, object);
-      }
-      if (!existing.ok()) return existing.status();
-      if (existing->empty() || creation.or_replace) continue;
-      if (creation.if_not_exists) {
-        c.Add(Severity::kWarning, version, s.Where(),
-              fmt::format("{} exists already: IF NOT EXISTS keeps the existing one, whose "
-                          "definition may differ from the item's",
-                          object.Describe()));
-      } else {
-        c.Add(Severity::kProblem, version, s.Where(),
-              fmt::format("{} cannot be created: {} of that name exists already. Rename or drop "
-                          "the existing one; or, if it is this item's own work done by hand, "
-                          "record the item with 'ratchet baseline'",
-                          object.Describe(), *existing));
-      }
+      sim.Apply(change, origin);
     }
-    for (const ObjectName& gone : s.effects.removes) {
-      ObjectName object = gone;
-      object.schema = c.SchemaOf(object.schema);
-      created.erase(object.Key());
-      removed.insert(object.Key());
-    }
-    for (const Creation& creation : s.effects.creates) {
-      ObjectName object = creation.object;
-      object.schema = c.SchemaOf(object.schema);
-      created.emplace(object.Key(), fmt::format("{} ({})", s.item->version.ToString(), s.Where()));
-      removed.erase(object.Key());
-    }
-    walk.Next(s.effects);
   }
   return Status::Ok();
 }

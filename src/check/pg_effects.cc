@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "check/statement_effects.h"
 #include "engine/postgres/pg_tree.h"
@@ -121,6 +122,95 @@ void CalledFunctions(const json& node, std::vector<std::string>* out) {
   }
 }
 
+// Every function an expression calls, as [schema.]name, each once.
+void CalledQualified(const json& node, std::set<std::string>* seen, std::vector<ObjectName>* out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "FuncCall") {
+        std::vector<std::string> parts = Strings(Field(value, "funcname"));
+        std::string joined;
+        for (const std::string& p : parts) joined += (joined.empty() ? "" : ".") + p;
+        if (!parts.empty() && seen->insert(joined).second) {
+          ObjectName f;
+          f.space = Space::kFunction;
+          f.what = "function";
+          f.name = parts.back();
+          if (parts.size() > 1) f.schema = parts[parts.size() - 2];
+          out->push_back(f);
+        }
+      }
+      CalledQualified(value, seen, out);
+    }
+  } else if (node.is_array()) {
+    for (const json& item : node) CalledQualified(item, seen, out);
+  }
+}
+
+// The names of the common table expressions in a query.
+void CteNames(const json& node, std::set<std::string>* out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "CommonTableExpr") out->insert(Text(value, "ctename"));
+      CteNames(value, out);
+    }
+  } else if (node.is_array()) {
+    for (const json& item : node) CteNames(item, out);
+  }
+}
+
+// The relations a query reads (RangeVar nodes), common table expressions
+// left out: what a view or materialized view depends on.
+void ReadRelations(const json& node, const std::set<std::string>& ctes,
+                   std::vector<ObjectName>* out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "RangeVar") {
+        ObjectName r;
+        r.space = Space::kRelation;
+        r.what = "relation";
+        r.schema = Text(value, "schemaname");
+        r.name = Text(value, "relname");
+        if (!r.name.empty() && (!r.schema.empty() || !ctes.count(r.name))) out->push_back(r);
+      }
+      ReadRelations(value, ctes, out);
+    }
+  } else if (node.is_array()) {
+    for (const json& item : node) ReadRelations(item, ctes, out);
+  }
+}
+
+std::vector<ObjectName> QueryRelations(const json& query) {
+  std::set<std::string> ctes;
+  CteNames(query, &ctes);
+  std::vector<ObjectName> out;
+  ReadRelations(query, ctes, &out);
+  return out;
+}
+
+// The strings of a DefElem list's element named `name`: its argument, a
+// string or a list of them.
+std::vector<std::string> Option(const json& options, const char* name) {
+  for (const json& option : options) {
+    const json& def = Field(option, "DefElem");
+    if (Text(def, "defname") != name) continue;
+    const json& arg = Field(def, "arg");
+    if (!Field(arg, "String").is_null()) return {Text(Field(arg, "String"), "sval")};
+    return ListStrings(arg);
+  }
+  return {};
+}
+
+// The name PostgreSQL gives a constraint or sequence it names itself:
+// "t_a_b_key", "t_pkey", "t_id_seq"; "" when it would pass NAMEDATALEN and
+// PostgreSQL would shorten it.
+std::string ChosenName(const std::string& table, const std::vector<std::string>& columns,
+                       const std::string& label) {
+  std::string name = table;
+  for (const std::string& c : columns) name += "_" + c;
+  name += "_" + label;
+  return name.size() > 63 ? "" : name;
+}
+
 ObjectName Relation(const json& range_var, const char* what) {
   ObjectName name;
   name.space = Space::kRelation;
@@ -166,20 +256,33 @@ class StatementReader {
 
   void Read(const std::string& node_name, const json& node) {
     if (node_name == "CreateStmt") {
-      Create(Relation(Field(node, "relation"), "table"), node);
+      CreateTable(node);
     } else if (node_name == "CreateTableAsStmt") {
       bool matview = Text(node, "objtype") == "OBJECT_MATVIEW";
-      Create(Relation(Field(Field(node, "into"), "rel"), matview ? "materialized view" : "table"),
-             node);
+      ObjectName made =
+          Relation(Field(Field(node, "into"), "rel"), matview ? "materialized view" : "table");
+      Create(made, node,
+             matview ? QueryRelations(Field(node, "query")) : std::vector<ObjectName>{});
+      RowType(made);
     } else if (node_name == "ViewStmt") {
       Creation c;
       c.object = Relation(Field(node, "view"), "view");
       c.or_replace = Flag(node, "replace");
+      c.references = QueryRelations(Field(node, "query"));
       Add(c, "CREATE VIEW without OR REPLACE fails when the view exists");
+      RowType(c.object);
     } else if (node_name == "IndexStmt") {
       Index(node);
     } else if (node_name == "CreateSeqStmt") {
-      Create(Relation(Field(node, "sequence"), "sequence"), node);
+      ObjectName sequence = Relation(Field(node, "sequence"), "sequence");
+      std::vector<std::string> owned_by = Option(Field(node, "options"), "owned_by");
+      Create(sequence, node);
+      if (owned_by.size() >= 2 && !out_->changes.empty()) {
+        ObjectName& owner = out_->changes.back().creation.owner;
+        owner = Qualified(Space::kRelation, "table",
+                          std::vector<std::string>(owned_by.begin(), owned_by.end() - 1));
+        if (owner.schema.empty()) owner.schema = sequence.schema;
+      }
     } else if (node_name == "CreateFunctionStmt") {
       Function(node);
     } else if (node_name == "CreateTrigStmt") {
@@ -233,6 +336,37 @@ class StatementReader {
       }
     } else if (node_name == "ClusterStmt" && !Field(node, "relation").is_null()) {
       Work(TableWork::Kind::kRewrite, Field(node, "relation"), "ACCESS EXCLUSIVE", "CLUSTER");
+    } else if (node_name == "DoStmt") {
+      std::vector<std::string> body = Option(Field(node, "args"), "as");
+      std::vector<std::string> language = Option(Field(node, "args"), "language");
+      CatalogChange change;
+      change.kind = CatalogChange::Kind::kUncertain;
+      change.touches = TouchesOfBody(body.empty() ? "" : body[0]);
+      if (!language.empty() && language[0] != "plpgsql") change.touches.all = true;
+      change.reason = "a DO block";
+      out_->changes.push_back(change);
+    } else if (node_name == "CallStmt") {
+      Calls(Field(node, "funccall"), "CALL");
+    } else if (node_name == "DropOwnedStmt" || node_name == "ImportForeignSchemaStmt") {
+      CatalogChange change;
+      change.kind = CatalogChange::Kind::kUncertain;
+      change.touches.all = true;
+      change.reason = node_name == "DropOwnedStmt" ? "DROP OWNED" : "IMPORT FOREIGN SCHEMA";
+      out_->changes.push_back(change);
+    } else if (node_name == "AlterObjectSchemaStmt") {
+      CatalogChange change;
+      change.kind = CatalogChange::Kind::kUncertain;
+      change.touches.words = {AsciiLower(Text(Field(node, "relation"), "relname")),
+                              AsciiLower(Text(node, "newschema"))};
+      for (const std::string& part : ListStrings(Field(node, "object"))) {
+        change.touches.words.insert(AsciiLower(part));
+      }
+      change.reason = "ALTER ... SET SCHEMA";
+      out_->changes.push_back(change);
+    }
+    if (node_name == "SelectStmt" || node_name == "InsertStmt" || node_name == "UpdateStmt" ||
+        node_name == "DeleteStmt") {
+      Calls(node, "a call of");
     }
   }
 
@@ -240,6 +374,9 @@ class StatementReader {
   void Add(const Creation& c, const std::string& not_idempotent) {
     if (c.object.name.empty()) return;
     out_->creates.push_back(c);
+    CatalogChange change;
+    change.creation = c;
+    out_->changes.push_back(change);
     if (!c.if_not_exists && !c.or_replace) {
       out_->not_idempotent.push_back({not_idempotent, c.object.Key()});
     }
@@ -247,9 +384,70 @@ class StatementReader {
 
   void Repeats(std::string reason) { out_->not_idempotent.push_back({std::move(reason), ""}); }
 
-  void Create(const ObjectName& object, const json& node) {
+  // A name the statement takes besides the one it is about.
+  void Implicit(const ObjectName& object, const ObjectName& owner = {},
+                std::vector<ObjectName> references = {}) {
+    if (object.name.empty()) return;
+    CatalogChange change;
+    change.creation.object = object;
+    change.creation.implicit = true;
+    change.creation.owner = owner;
+    change.creation.references = std::move(references);
+    out_->changes.push_back(change);
+  }
+
+  // The row type each table, view and materialized view makes of its name.
+  void RowType(const ObjectName& relation) {
+    ObjectName type = relation;
+    type.space = Space::kType;
+    type.what = "type";
+    Implicit(type, relation);
+  }
+
+  void Removes(const ObjectName& object, bool cascade) {
+    out_->removes.push_back(object);
+    CatalogChange change;
+    change.kind = CatalogChange::Kind::kDrop;
+    change.object = object;
+    change.cascade = cascade;
+    out_->changes.push_back(change);
+  }
+
+  void Renames(const ObjectName& from, const ObjectName& to) {
+    out_->removes.push_back(from);
+    Creation c;
+    c.object = to;
+    out_->creates.push_back(c);
+    CatalogChange change;
+    change.kind = CatalogChange::Kind::kRename;
+    change.object = from;
+    change.creation = c;
+    out_->changes.push_back(change);
+  }
+
+  // Each function `node` calls may create, drop or rename objects; whether
+  // it does is the catalog's to say (its body, or none for a built-in).
+  void Calls(const json& node, const char* how) {
+    std::set<std::string> seen;
+    std::vector<ObjectName> functions;
+    CalledQualified(node, &seen, &functions);
+    std::vector<std::string> direct = Strings(Field(node, "funcname"));
+    if (!direct.empty() && seen.insert(direct.back()).second) {
+      functions.insert(functions.begin(), Qualified(Space::kFunction, "function", direct));
+    }
+    for (const ObjectName& f : functions) {
+      CatalogChange change;
+      change.kind = CatalogChange::Kind::kCall;
+      change.object = f;
+      change.reason = fmt::format("{} {}()", how, f.name);
+      out_->changes.push_back(change);
+    }
+  }
+
+  void Create(const ObjectName& object, const json& node, std::vector<ObjectName> references = {}) {
     Creation c;
     c.object = object;
+    c.references = std::move(references);
     c.if_not_exists = Flag(node, "if_not_exists");
     Add(c, fmt::format("CREATE {} without IF NOT EXISTS fails when it exists",
                        AsciiUpper(object.what)));
@@ -276,6 +474,7 @@ class StatementReader {
       Creation c;
       c.object = Relation(relation, "index");
       c.object.name = name;  // an index lives in its table's schema
+      c.owner = Relation(relation, "table");
       c.if_not_exists = Flag(node, "if_not_exists");
       Add(c, "CREATE INDEX without IF NOT EXISTS fails when the index exists");
     }
@@ -299,6 +498,15 @@ class StatementReader {
     }
     c.object.arguments = "(" + arguments + ")";
     c.or_replace = Flag(node, "replace");
+    std::vector<std::string> language = Option(Field(node, "options"), "language");
+    std::vector<std::string> body = Option(Field(node, "options"), "as");
+    if (!Field(node, "sql_body").is_null()) {
+      c.references = QueryRelations(Field(node, "sql_body"));  // a standard body: queries only
+    } else if (!language.empty() && (language[0] == "sql" || language[0] == "plpgsql")) {
+      c.body = TouchesOfBody(body.empty() ? "" : body[0]);
+    } else {
+      c.body.all = true;
+    }
     Add(c, "CREATE FUNCTION without OR REPLACE fails when the function exists");
   }
 
@@ -327,12 +535,14 @@ class StatementReader {
       } else if (subtype == "AT_ValidateConstraint") {
         out_->validates.push_back(name);
       } else if (subtype == "AT_DropColumn") {
-        out_->removes.push_back(Member(Space::kColumn, "column", relation, name));
+        Removes(Member(Space::kColumn, "column", relation, name),
+                Text(cmd, "behavior") == "DROP_CASCADE");
         if (!Flag(cmd, "missing_ok")) {
           Repeats("DROP COLUMN without IF EXISTS fails when it is gone");
         }
       } else if (subtype == "AT_DropConstraint") {
-        out_->removes.push_back(Member(Space::kConstraint, "constraint", relation, name));
+        Removes(Member(Space::kConstraint, "constraint", relation, name),
+                Text(cmd, "behavior") == "DROP_CASCADE");
         if (!Flag(cmd, "missing_ok")) {
           Repeats("DROP CONSTRAINT without IF EXISTS fails when it is gone");
         }
@@ -356,6 +566,7 @@ class StatementReader {
     std::vector<std::string> names = Strings(Field(Field(def, "typeName"), "names"));
     std::string type = names.empty() ? "" : names.back();
     std::string what = fmt::format("ADD COLUMN {}", column);
+    ColumnNames(relation, def);
     if (type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial2" ||
         type == "serial4" || type == "serial8") {
       Work(TableWork::Kind::kRewrite, relation, "ACCESS EXCLUSIVE",
@@ -384,17 +595,100 @@ class StatementReader {
     }
   }
 
+  // The names a constraint takes: its own, and for a primary key, unique
+  // or exclusion constraint its index's; a foreign key depends on the
+  // table it references. `column` is the column a column constraint is on.
+  void ConstraintNames(const json& relation, const json& constraint, const std::string& column,
+                       bool is_explicit) {
+    std::string kind = Text(constraint, "contype");
+    if (kind != "CONSTR_PRIMARY" && kind != "CONSTR_UNIQUE" && kind != "CONSTR_FOREIGN" &&
+        kind != "CONSTR_CHECK" && kind != "CONSTR_EXCLUSION") {
+      return;  // NOT NULL, DEFAULT, IDENTITY ...: no constraint of their own to name
+    }
+    std::string name = Text(constraint, "conname");
+    std::string table = Text(relation, "relname");
+    std::vector<std::string> columns =
+        column.empty() ? Strings(Field(constraint, kind == "CONSTR_FOREIGN" ? "fk_attrs" : "keys"))
+                       : std::vector<std::string>{column};
+    bool chosen = name.empty();
+    if (chosen) {
+      if (kind == "CONSTR_PRIMARY") name = ChosenName(table, {}, "pkey");
+      if (kind == "CONSTR_UNIQUE") name = ChosenName(table, columns, "key");
+      if (kind == "CONSTR_FOREIGN") name = ChosenName(table, columns, "fkey");
+      if (kind == "CONSTR_CHECK" && !column.empty()) name = ChosenName(table, columns, "check");
+    }
+    if (name.empty()) return;
+    std::vector<ObjectName> references;
+    if (kind == "CONSTR_FOREIGN")
+      references.push_back(Relation(Field(constraint, "pktable"), "table"));
+    ObjectName object = Member(Space::kConstraint, "constraint", relation, name);
+    const std::string& using_index = Text(constraint, "indexname");
+    if (!using_index.empty()) {
+      // USING INDEX renames the index to the constraint's name.
+      ObjectName index = Relation(relation, "index");
+      index.name = using_index;
+      ObjectName renamed = index;
+      renamed.name = name;
+      if (using_index != name) Renames(index, renamed);
+    }
+    if (is_explicit && !chosen) {
+      Creation c;
+      c.object = object;
+      c.references = references;
+      Add(c, "ADD CONSTRAINT fails when the constraint exists (drop it IF EXISTS first)");
+    } else {
+      Implicit(object, {}, references);
+    }
+    if ((kind == "CONSTR_PRIMARY" || kind == "CONSTR_UNIQUE" || kind == "CONSTR_EXCLUSION") &&
+        using_index.empty()) {
+      ObjectName index = Relation(relation, "index");
+      index.name = name;
+      Implicit(index, Relation(relation, "table"));
+    }
+  }
+
+  // The names a column takes: its own, its serial or identity sequence's,
+  // and its column constraints'.
+  void ColumnNames(const json& relation, const json& def) {
+    std::string column = Text(def, "colname");
+    std::vector<std::string> names = Strings(Field(Field(def, "typeName"), "names"));
+    std::string type = names.empty() ? "" : names.back();
+    bool sequence = type == "serial" || type == "bigserial" || type == "smallserial" ||
+                    type == "serial2" || type == "serial4" || type == "serial8";
+    for (const json& item : Field(def, "constraints")) {
+      const json& constraint = Field(item, "Constraint");
+      if (Text(constraint, "contype") == "CONSTR_IDENTITY") sequence = true;
+      ConstraintNames(relation, constraint, column, false);
+    }
+    if (sequence) {
+      ObjectName seq = Relation(relation, "sequence");
+      seq.name = ChosenName(Text(relation, "relname"), {column}, "seq");
+      Implicit(seq, Relation(relation, "table"));
+    }
+  }
+
+  void CreateTable(const json& node) {
+    const json& relation = Field(node, "relation");
+    ObjectName table = Relation(relation, "table");
+    Create(table, node);
+    RowType(table);
+    for (const json& element : Field(node, "tableElts")) {
+      const json& def = Field(element, "ColumnDef");
+      if (!def.is_null()) {
+        Implicit(Member(Space::kColumn, "column", relation, Text(def, "colname")));
+        ColumnNames(relation, def);
+      }
+      const json& constraint = Field(element, "Constraint");
+      if (!constraint.is_null()) ConstraintNames(relation, constraint, "", false);
+    }
+  }
+
   void AddConstraint(const json& relation, const json& constraint) {
     std::string kind = Text(constraint, "contype");
     std::string name = Text(constraint, "conname");
     bool not_valid = Flag(constraint, "skip_validation");
-    if (!name.empty()) {
-      Creation c;
-      c.object = Member(Space::kConstraint, "constraint", relation, name);
-      Add(c, "ADD CONSTRAINT fails when the constraint exists (drop it IF EXISTS first)");
-    } else {
-      Repeats("ADD CONSTRAINT without a name adds another one each time");
-    }
+    ConstraintNames(relation, constraint, "", true);
+    if (name.empty()) Repeats("ADD CONSTRAINT without a name adds another one each time");
     std::string shown = name.empty() ? "" : name + " ";
     if (kind == "CONSTR_CHECK") {
       const json& test = Field(Field(constraint, "raw_expr"), "NullTest");
@@ -436,39 +730,53 @@ class StatementReader {
     const json& relation = Field(node, "relation");
     std::string subname = Text(node, "subname");
     std::string newname = Text(node, "newname");
-    Creation c;
+    ObjectName from, to;
     if (const char* what = RelationWhat(type)) {
-      out_->removes.push_back(Relation(relation, what));
-      c.object = Relation(relation, what);
-      c.object.name = newname;
+      from = Relation(relation, what);
+      to = from;
+      to.name = newname;
     } else if (type == "OBJECT_COLUMN") {
-      out_->removes.push_back(Member(Space::kColumn, "column", relation, subname));
-      c.object = Member(Space::kColumn, "column", relation, newname);
+      from = Member(Space::kColumn, "column", relation, subname);
+      to = Member(Space::kColumn, "column", relation, newname);
     } else if (type == "OBJECT_TABCONSTRAINT") {
-      out_->removes.push_back(Member(Space::kConstraint, "constraint", relation, subname));
-      c.object = Member(Space::kConstraint, "constraint", relation, newname);
+      from = Member(Space::kConstraint, "constraint", relation, subname);
+      to = Member(Space::kConstraint, "constraint", relation, newname);
     } else if (type == "OBJECT_TRIGGER") {
-      out_->removes.push_back(Member(Space::kTrigger, "trigger", relation, subname));
-      c.object = Member(Space::kTrigger, "trigger", relation, newname);
+      from = Member(Space::kTrigger, "trigger", relation, subname);
+      to = Member(Space::kTrigger, "trigger", relation, newname);
     } else if (type == "OBJECT_SCHEMA") {
-      out_->removes.push_back(Qualified(Space::kSchema, "schema", {subname}));
-      c.object = Qualified(Space::kSchema, "schema", {newname});
+      from = Qualified(Space::kSchema, "schema", {subname});
+      to = Qualified(Space::kSchema, "schema", {newname});
+    } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
+      from = Qualified(Space::kType, "type", ListStrings(Field(node, "object")));
+      to = from;
+      to.name = newname;
     } else {
+      // A function, operator, role ...: what it renames is not simulated.
+      CatalogChange change;
+      change.kind = CatalogChange::Kind::kUncertain;
+      change.touches.words = {AsciiLower(newname), AsciiLower(subname)};
+      for (const std::string& part : ListStrings(Field(node, "object"))) {
+        change.touches.words.insert(AsciiLower(part));
+      }
+      change.reason = "a RENAME";
+      out_->changes.push_back(change);
       return;
     }
-    out_->creates.push_back(c);
+    Renames(from, to);
     Repeats("RENAME fails once the old name is gone");
   }
 
   void Drop(const json& node) {
     std::string type = Text(node, "removeType");
     bool missing_ok = Flag(node, "missing_ok");
+    bool cascade = Text(node, "behavior") == "DROP_CASCADE";
     for (const json& object : Field(node, "objects")) {
       if (const char* what = RelationWhat(type)) {
-        out_->removes.push_back(Qualified(Space::kRelation, what, ListStrings(object)));
+        Removes(Qualified(Space::kRelation, what, ListStrings(object)), cascade);
       } else if (type == "OBJECT_TYPE" || type == "OBJECT_DOMAIN") {
-        out_->removes.push_back(
-            Qualified(Space::kType, "type", Strings(Field(Field(object, "TypeName"), "names"))));
+        Removes(Qualified(Space::kType, "type", Strings(Field(Field(object, "TypeName"), "names"))),
+                cascade);
       } else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE") {
         const json& with_args = Field(object, "ObjectWithArgs");
         ObjectName name =
@@ -478,7 +786,7 @@ class StatementReader {
           arguments += (arguments.empty() ? "" : ", ") + QuotedTypeName(Field(arg, "TypeName"));
         }
         name.arguments = "(" + arguments + ")";
-        out_->removes.push_back(name);
+        Removes(name, cascade);
       } else if (type == "OBJECT_TRIGGER") {
         std::vector<std::string> parts = ListStrings(object);
         if (parts.size() < 2) continue;
@@ -488,12 +796,12 @@ class StatementReader {
         name.name = parts.back();
         name.table = parts[parts.size() - 2];
         if (parts.size() > 2) name.schema = parts[parts.size() - 3];
-        out_->removes.push_back(name);
+        Removes(name, cascade);
       } else if (type == "OBJECT_SCHEMA" || type == "OBJECT_EXTENSION") {
-        out_->removes.push_back(
-            Qualified(type == "OBJECT_SCHEMA" ? Space::kSchema : Space::kExtension,
-                      type == "OBJECT_SCHEMA" ? "schema" : "extension",
-                      {Text(Field(object, "String"), "sval")}));
+        Removes(Qualified(type == "OBJECT_SCHEMA" ? Space::kSchema : Space::kExtension,
+                          type == "OBJECT_SCHEMA" ? "schema" : "extension",
+                          {Text(Field(object, "String"), "sval")}),
+                cascade);
       }
     }
     if (!missing_ok) Repeats("DROP without IF EXISTS fails when it is gone");

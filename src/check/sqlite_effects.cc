@@ -70,6 +70,14 @@ class SqliteStatement {
     return false;
   }
 
+  void Change(CatalogChange::Kind kind, const ObjectName& object, const Creation& creation = {}) {
+    CatalogChange change;
+    change.kind = kind;
+    change.object = object;
+    change.creation = creation;
+    out_->changes.push_back(change);
+  }
+
   // The index of the first ON keyword at or after `from`, or t_.size().
   size_t FindOn(size_t from) const {
     for (size_t i = from; i < t_.size(); ++i) {
@@ -98,7 +106,20 @@ class SqliteStatement {
     } else {
       return;
     }
+    if (kind == "index" || kind == "trigger") {
+      // Both go with the table they are on.
+      size_t on = FindOn(i);
+      size_t at = on + 1;
+      if (on + 1 < t_.size()) {
+        auto [table_schema, table] = Name(&at);
+        c.owner.space = Space::kRelation;
+        c.owner.what = "table";
+        c.owner.schema = table_schema;
+        c.owner.name = table;
+      }
+    }
     out_->creates.push_back(c);
+    Change(CatalogChange::Kind::kCreate, {}, c);
     if (!c.if_not_exists) {
       out_->not_idempotent.push_back(
           {fmt::format("CREATE {} without IF NOT EXISTS fails when it exists", AsciiUpper(kind)),
@@ -138,6 +159,7 @@ class SqliteStatement {
       Creation c;
       c.object = member(Space::kColumn, "column", AsciiLower(t_[i].text));
       out_->creates.push_back(c);
+      Change(CatalogChange::Kind::kCreate, {}, c);
       out_->not_idempotent.push_back(
           {"ADD COLUMN fails when the column exists, and SQLite has no IF NOT EXISTS for it", ""});
     } else if (At(i, "RENAME") && At(i + 1, "TO")) {
@@ -152,15 +174,18 @@ class SqliteStatement {
       c.object = old_name;
       c.object.name = Name(&at).second;
       out_->creates.push_back(c);
+      Change(CatalogChange::Kind::kRename, old_name, c);
       out_->not_idempotent.push_back({"RENAME fails once the old name is gone", ""});
     } else if (At(i, "RENAME")) {
       ++i;
       if (At(i, "COLUMN")) ++i;
       if (i + 2 >= t_.size() || !t_[i + 1].Is("TO")) return;
-      out_->removes.push_back(member(Space::kColumn, "column", AsciiLower(t_[i].text)));
+      ObjectName old_name = member(Space::kColumn, "column", AsciiLower(t_[i].text));
+      out_->removes.push_back(old_name);
       Creation c;
       c.object = member(Space::kColumn, "column", AsciiLower(t_[i + 2].text));
       out_->creates.push_back(c);
+      Change(CatalogChange::Kind::kRename, old_name, c);
       out_->not_idempotent.push_back({"RENAME COLUMN fails once the old name is gone", ""});
     } else if (At(i, "DROP")) {
       ++i;
@@ -168,6 +193,7 @@ class SqliteStatement {
       if (i >= t_.size()) return;
       std::string column = AsciiLower(t_[i].text);
       out_->removes.push_back(member(Space::kColumn, "column", column));
+      Change(CatalogChange::Kind::kDrop, member(Space::kColumn, "column", column));
       out_->not_idempotent.push_back(
           {"DROP COLUMN fails when the column is gone, and SQLite has no IF EXISTS for it", ""});
       TableWork work;
@@ -193,6 +219,7 @@ class SqliteStatement {
     object.name = name;
     if (kind != "table" && kind != "view" && kind != "index" && kind != "trigger") return;
     out_->removes.push_back(object);
+    Change(CatalogChange::Kind::kDrop, object);
     if (!if_exists) {
       out_->not_idempotent.push_back({"DROP without IF EXISTS fails when it is gone", ""});
     }

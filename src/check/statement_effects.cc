@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
+#include "snapshot/sql_text.h"
+
 namespace ratchet {
 namespace {
 
@@ -84,6 +88,30 @@ std::string WorkAdvice(const TableWork& work, EngineKind engine) {
     return "add the column without a default, set the default, and backfill in batches";
   }
   return "";
+}
+
+Touches TouchesOfBody(std::string_view text) {
+  Touches out;
+  for (const SqlToken& token : TokenizeSql(text)) {
+    if (token.Is("EXECUTE")) out.all = true;
+    if (token.IsName()) {
+      out.words.insert(AsciiLower(token.text));
+      continue;
+    }
+    if (token.kind != SqlToken::Kind::kString) continue;
+    // A name in a literal ('orders' in a catalog lookup) counts as well.
+    std::string word;
+    for (char c : token.text + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+        word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      } else if (!word.empty()) {
+        out.words.insert(word);
+        word.clear();
+      }
+    }
+  }
+  if (out.words.count("execute")) out.all = true;  // dynamic SQL quoted inside the body
+  return out;
 }
 
 Result<std::vector<StatementEffects>> AnalyseSection(EngineKind engine, std::string_view text) {

@@ -43,10 +43,49 @@ struct ObjectName {
   std::string Describe() const;
 };
 
+// What a statement may touch without naming it: the body of a DO block or
+// of a function it calls.
+struct Touches {
+  bool all = false;             // dynamic SQL, or a language ratchet cannot read
+  std::set<std::string> words;  // else the names it mentions, lower-cased
+};
+
 struct Creation {
   ObjectName object;
   bool if_not_exists = false;  // IF NOT EXISTS: an existing object is kept
   bool or_replace = false;     // OR REPLACE: an existing object is replaced
+  // Made alongside what the statement names, under a name PostgreSQL
+  // chooses (t_pkey, t_id_seq, a table's row type and columns): it takes
+  // the name when the name is free and is never a conflict itself.
+  bool implicit = false;
+  // The relation whose plain DROP removes this object too: an index's
+  // table, an owned sequence's, a row type's. Columns, constraints and
+  // triggers go with object.table without saying so.
+  ObjectName owner;
+  // What a DROP ... CASCADE of which removes this object: a view's
+  // relations, a foreign key's referenced table.
+  std::vector<ObjectName> references;
+  // Functions: what a call of it may create, drop or rename.
+  Touches body;
+};
+
+// One change a statement makes to the catalog. A statement's changes are
+// listed in the order they take effect: ALTER TABLE's subcommands apply one
+// after the other, so DROP CONSTRAINT c, ADD CONSTRAINT c is no conflict.
+struct CatalogChange {
+  enum class Kind {
+    kCreate,     // creation
+    kDrop,       // object, with everything that goes with it
+    kRename,     // object becomes creation.object
+    kUncertain,  // a DO block or dynamic SQL: may change what `touches` names
+    kCall,       // calls `object` (a function): as uncertain as its body
+  };
+  Kind kind = Kind::kCreate;
+  Creation creation;
+  ObjectName object;
+  bool cascade = false;  // kDrop: DROP ... CASCADE
+  Touches touches;       // kUncertain
+  std::string reason;    // kUncertain, kCall: "a DO block", "CALL refresh()"
 };
 
 // Work on an existing table that blocks its writers (or, on SQLite, every
@@ -98,7 +137,14 @@ struct StatementEffects {
   };
   std::vector<Repeat> not_idempotent;
   std::vector<std::string> extensions_created;
+  // What the statement does to the catalog, in order: what name conflicts
+  // simulate. `creates` and `removes` above are its explicit parts.
+  std::vector<CatalogChange> changes;
 };
+
+// The names `text` (a function or DO body) mentions, lower-cased, and
+// whether it runs dynamic SQL (EXECUTE), which may touch any name.
+Touches TouchesOfBody(std::string_view text);
 
 // "ALTER COLUMN status TYPE varchar(20) rewrites orders holding an ACCESS
 // EXCLUSIVE lock: its reads and writes wait until it is done", with the

@@ -99,6 +99,60 @@ TEST(PostgresEffects, WorkOnATableMadeEarlierIsNoConcern) {
   EXPECT_EQ(walk.Next(e[2]).size(), 1u);
 }
 
+// The changes of a statement as "create index t_pkey", "drop constraint
+// c on t" ..., in the order they take effect.
+std::vector<std::string> Changes(const StatementEffects& e) {
+  std::vector<std::string> out;
+  for (const CatalogChange& c : e.changes) {
+    switch (c.kind) {
+      case CatalogChange::Kind::kCreate:
+        out.push_back((c.creation.implicit ? "implicit " : "create ") +
+                      c.creation.object.Describe());
+        break;
+      case CatalogChange::Kind::kDrop:
+        out.push_back((c.cascade ? "drop cascade " : "drop ") + c.object.Describe());
+        break;
+      case CatalogChange::Kind::kRename:
+        out.push_back("rename " + c.object.Describe() + " to " + c.creation.object.Describe());
+        break;
+      case CatalogChange::Kind::kUncertain:
+        out.push_back("uncertain " + c.reason + (c.touches.all ? " (all)" : ""));
+        break;
+      case CatalogChange::Kind::kCall:
+        out.push_back("call " + c.object.name);
+        break;
+    }
+  }
+  return out;
+}
+
+TEST(PostgresEffects, ListsCatalogChangesInTheOrderTheyTakeEffect) {
+  auto e = Analyse(EngineKind::kPostgres,
+                   "CREATE TABLE t (id serial PRIMARY KEY, pid int REFERENCES p (id));\n"
+                   "ALTER TABLE c DROP CONSTRAINT c_fk, ADD CONSTRAINT c_fk FOREIGN KEY (pid) "
+                   "REFERENCES p (id);\n"
+                   "DROP VIEW v CASCADE;\n"
+                   "ALTER INDEX i RENAME TO j;\n"
+                   "DO $$ BEGIN EXECUTE 'CREATE TABLE x ()'; END $$;\n"
+                   "SELECT refresh_all();\n"
+                   "CREATE VIEW w AS WITH q AS (SELECT 1) SELECT * FROM q, t;\n");
+  ASSERT_EQ(e.size(), 7u);
+  EXPECT_THAT(Changes(e[0]),
+              ElementsAre("create table t", "implicit type t", "implicit column t.id",
+                          "implicit constraint t_pkey on t", "implicit index t_pkey",
+                          "implicit sequence t_id_seq", "implicit column t.pid",
+                          "implicit constraint t_pid_fkey on t"));
+  EXPECT_THAT(Changes(e[1]),
+              ElementsAre("drop constraint c_fk on c", "create constraint c_fk on c"));
+  EXPECT_THAT(Changes(e[2]), ElementsAre("drop cascade view v"));
+  EXPECT_THAT(Changes(e[3]), ElementsAre("rename index i to index j"));
+  EXPECT_THAT(Changes(e[4]), ElementsAre("uncertain a DO block (all)"));
+  EXPECT_THAT(Changes(e[5]), ElementsAre("call refresh_all"));
+  ASSERT_EQ(e[6].changes.size(), 2u);
+  ASSERT_EQ(e[6].changes[0].creation.references.size(), 1u);  // t; q is the query's own
+  EXPECT_EQ(e[6].changes[0].creation.references[0].name, "t");
+}
+
 TEST(SqliteEffects, ReadsDdlFromTheText) {
   auto e = Analyse(EngineKind::kSqlite,
                    "CREATE UNIQUE INDEX IF NOT EXISTS \"Books_Isbn\" ON books (isbn);\n"
@@ -118,6 +172,10 @@ TEST(SqliteEffects, ReadsDdlFromTheText) {
   EXPECT_EQ(e[3].removes[0].Describe(), "table books");
   EXPECT_THAT(Created(e[3]), ElementsAre("table volumes"));
   EXPECT_THAT(Created(e[4]), ElementsAre("trigger t"));
+  ASSERT_EQ(e[4].changes.size(), 1u);
+  EXPECT_EQ(e[4].changes[0].creation.owner.name, "volumes");  // dropped with its table
+  ASSERT_EQ(e[3].changes.size(), 1u);
+  EXPECT_EQ(e[3].changes[0].kind, CatalogChange::Kind::kRename);
   EXPECT_THAT(Reasons(e[5]), IsEmpty());
   EXPECT_TRUE(e[6].work[0].whole_database);
 }
