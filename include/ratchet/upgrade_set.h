@@ -68,7 +68,11 @@ struct Item {
   size_t same_as_offset = 0;   // where the same-as directive is
 
   std::vector<Section> sections;  // in file order
-  std::string checksum;           // hex SHA-256, see ItemChecksum
+  // The file holds only comments and blanks: a change only another engine
+  // needed, or an item not written yet. It loads, runs nothing and is
+  // recorded applied; lint warns about it.
+  bool no_sql = false;
+  std::string checksum;  // hex SHA-256, see ItemChecksum
   // The sections were split and classified by an engine's parser (their
   // statements and non_transactional are filled).
   bool parsed = false;

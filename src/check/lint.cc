@@ -9,6 +9,7 @@
 #include <set>
 
 #include "check/check_context.h"
+#include "set/project_file.h"
 
 namespace ratchet {
 namespace {
@@ -81,7 +82,19 @@ constexpr CheckFamilyInfo kRules[] = {
      "statements unsafe to repeat in items that run outside a transaction, and in the rollback "
      "sections that undo their prepare"},
     {"locks and rewrites", "statements that rewrite, scan or index an existing table under a lock"},
+    {"empty items", "items that hold no SQL: they run nothing and are recorded applied"},
 };
+
+void EmptyItems(const UpgradeSet& set, EngineKind engine, Findings* out) {
+  for (const Item* item : set.ItemsFor(engine)) {
+    if (!item->no_sql) continue;
+    out->Add(engine, "empty items", Severity::kWarning, item->version.ToString(),
+             "items/" + item->file_name,
+             "the item holds no SQL, only comments: it runs nothing and is recorded applied; "
+             "if only another engine needs the change, keep its SQL in a file with that "
+             "engine's suffix (e.g. .postgresql.sql) beside this one");
+  }
+}
 
 void VersionGaps(const UpgradeSet& set, EngineKind engine, Findings* out) {
   std::map<uint32_t, std::set<uint32_t>> lines;  // major -> minors
@@ -132,8 +145,9 @@ Status Idempotence(const UpgradeSet& set, EngineKind engine, Findings* out) {
       const char* why = section.kind == SectionKind::kRollback
                             ? "a rollback section must work on a partly prepared database, so "
                               "each statement must be safe to repeat"
-                            : "the item runs outside a transaction and is run again from the "
-                              "top after a crash, so each statement must be safe to repeat";
+                            : "the item runs outside a transaction, statement by statement, "
+                              "and the statement a crash or a failure interrupts is run again "
+                              "on resume, so each statement must be safe to repeat";
       std::set<std::string> dropped;  // earlier in this section
       for (const StatementEffects& statement : *effects) {
         for (const StatementEffects::Repeat& repeat : statement.not_idempotent) {
@@ -215,6 +229,18 @@ Result<LintReport> LintUpgradeSet(const fs::path& dir, const LintOptions& option
     if (report.engines.empty()) report.engines = {EngineKind::kSqlite, EngineKind::kPostgres};
   }
   if (!plain.ok()) {
+    // The project and its engines are named even when an item is broken.
+    Project project;
+    std::vector<int> release_lines;
+    if (ReadProjectFile(dir / "ratchet.toml", &project, &release_lines).ok()) {
+      if (!project.name.empty()) report.set = project.name;
+      if (options.engines.empty() && !project.engines.empty()) {
+        report.engines.clear();
+        for (const std::string& name : project.engines) {
+          report.engines.push_back(name == "sqlite" ? EngineKind::kSqlite : EngineKind::kPostgres);
+        }
+      }
+    }
     for (EngineKind engine : report.engines) {
       findings.Add(engine, "load", Severity::kProblem, "", "", plain.status().message());
     }
@@ -233,6 +259,7 @@ Result<LintReport> LintUpgradeSet(const fs::path& dir, const LintOptions& option
     }
     RATCHET_RETURN_IF_ERROR(Idempotence(*set, engine, &findings));
     RATCHET_RETURN_IF_ERROR(LocksAndRewrites(*set, engine, &findings));
+    EmptyItems(*set, engine, &findings);
   }
   report.findings = findings.Take(report.engines, LintRules());
   return report;

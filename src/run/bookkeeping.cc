@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "run/transaction.h"
 #include "util/clock.h"
 
@@ -23,30 +25,30 @@ Status Bookkeeping::Ensure(TransactionGroup* group) {
     for (const std::string& sql : conn_.BookkeepingPrelude()) {
       RATCHET_RETURN_IF_ERROR(conn_.Execute(sql));
     }
-    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
-        "CREATE TABLE IF NOT EXISTS {} ("
-        " version TEXT PRIMARY KEY, major INTEGER NOT NULL, minor INTEGER NOT NULL,"
-        " description TEXT NOT NULL, ticket TEXT NOT NULL, file TEXT NOT NULL,"
-        " checksum TEXT NOT NULL, phase TEXT NOT NULL"
-        "  CHECK (phase IN ('prepared', 'applied', 'failed')),"
-        " optional INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
-        " duration_ms INTEGER NOT NULL DEFAULT 0, tool_version TEXT NOT NULL,"
-        " upgrade_id TEXT NOT NULL, error TEXT)",
-        items_)));
-    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
-        "CREATE TABLE IF NOT EXISTS {} ("
-        " id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL,"
-        " upgrade_id TEXT, from_release TEXT, to_release TEXT, started_at TEXT,"
-        " updated_at TEXT, in_flight TEXT,"
-        " error_item TEXT, error_file TEXT, error_line INTEGER, error_column INTEGER,"
-        " error_statement TEXT, error_sqlstate TEXT, error_message TEXT, error_at TEXT,"
-        " prepared_at TEXT, finalized_at TEXT, pivoted INTEGER NOT NULL DEFAULT 0)",
-        state_)));
-    RATCHET_RETURN_IF_ERROR(conn_.Execute(fmt::format(
-        "CREATE TABLE IF NOT EXISTS {} ("
-        " seq INTEGER PRIMARY KEY, at TEXT NOT NULL, upgrade_id TEXT,"
-        " event TEXT NOT NULL, version TEXT, detail TEXT)",
-        events_)));
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(
+        fmt::format("CREATE TABLE IF NOT EXISTS {} ("
+                    " version TEXT PRIMARY KEY, major INTEGER NOT NULL, minor INTEGER NOT NULL,"
+                    " description TEXT NOT NULL, ticket TEXT NOT NULL, file TEXT NOT NULL,"
+                    " checksum TEXT NOT NULL, phase TEXT NOT NULL"
+                    "  CHECK (phase IN ('prepared', 'applied', 'failed')),"
+                    " optional INTEGER NOT NULL DEFAULT 0, applied_at TEXT NOT NULL,"
+                    " duration_ms INTEGER NOT NULL DEFAULT 0, tool_version TEXT NOT NULL,"
+                    " upgrade_id TEXT NOT NULL, error TEXT)",
+                    items_)));
+    RATCHET_RETURN_IF_ERROR(conn_.Execute(
+        fmt::format("CREATE TABLE IF NOT EXISTS {} ("
+                    " id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL,"
+                    " upgrade_id TEXT, from_release TEXT, to_release TEXT, started_at TEXT,"
+                    " updated_at TEXT, in_flight TEXT,"
+                    " error_item TEXT, error_file TEXT, error_line INTEGER, error_column INTEGER,"
+                    " error_statement TEXT, error_sqlstate TEXT, error_message TEXT, error_at TEXT,"
+                    " prepared_at TEXT, finalized_at TEXT, pivoted INTEGER NOT NULL DEFAULT 0)",
+                    state_)));
+    RATCHET_RETURN_IF_ERROR(
+        conn_.Execute(fmt::format("CREATE TABLE IF NOT EXISTS {} ("
+                                  " seq INTEGER PRIMARY KEY, at TEXT NOT NULL, upgrade_id TEXT,"
+                                  " event TEXT NOT NULL, version TEXT, detail TEXT)",
+                                  events_)));
     RATCHET_RETURN_IF_ERROR(conn_.Execute(
         fmt::format("INSERT INTO {} (id, status, updated_at) VALUES (1, 'active', $1)", state_),
         {NowUtc()}));
@@ -54,16 +56,17 @@ Status Bookkeeping::Ensure(TransactionGroup* group) {
   };
   Status s = group ? group->Run(run) : RunInTransaction(conn_, run);
   if (!s.ok()) {
-    return s.WithContext(fmt::format("{}: cannot create ratchet's bookkeeping tables",
-                                     conn_.display_name()));
+    return s.WithContext(
+        fmt::format("{}: cannot create ratchet's bookkeeping tables", conn_.display_name()));
   }
   return s;
 }
 
 Result<std::vector<AppliedItem>> Bookkeeping::ReadItems() {
-  auto r = conn_.Query(fmt::format("SELECT version, description, checksum, phase, optional,"
-                                   " applied_at, duration_ms, error FROM {} ORDER BY major, minor",
-                                   items_));
+  auto r =
+      conn_.Query(fmt::format("SELECT version, description, checksum, phase, optional,"
+                              " applied_at, duration_ms, error FROM {} ORDER BY major, minor",
+                              items_));
   if (!r.ok()) return r.status();
   std::vector<AppliedItem> out;
   out.reserve(r->rows.size());
@@ -149,7 +152,8 @@ std::vector<Bookkeeping::Write> Bookkeeping::ItemAppliedWrites(const Item& item,
                                                                const std::string& duration_sql,
                                                                const std::string& upgrade_id) {
   std::vector<Write> out;
-  out.push_back({fmt::format("DELETE FROM {} WHERE version = $1", items_), {item.version.ToString()}});
+  out.push_back(
+      {fmt::format("DELETE FROM {} WHERE version = $1", items_), {item.version.ToString()}});
   out.push_back(
       {fmt::format("INSERT INTO {} (version, major, minor, description, ticket, file, checksum,"
                    " phase, optional, applied_at, duration_ms, tool_version, upgrade_id)"
@@ -195,23 +199,35 @@ Status Bookkeeping::WriteState(const StateRow& s) {
                   " error_at = $15, pivoted = $16, prepared_at = $17, finalized_at = $18"
                   " WHERE id = 1",
                   state_),
-      {s.status, text(s.upgrade_id), text(s.from_release), text(s.to_release),
-       text(s.started_at), NowUtc(), text(s.in_flight), e ? text(e->version) : Value(),
-       e ? text(e->file) : Value(), e ? Value(int64_t{e->line}) : Value(),
-       e ? Value(int64_t{e->column}) : Value(), e ? text(e->statement) : Value(),
-       e ? text(e->sqlstate) : Value(), e ? Value(e->message) : Value(),
-       e ? text(e->at) : Value(), int64_t{s.pivoted ? 1 : 0}, text(s.prepared_at),
-       text(s.finalized_at)});
+      {s.status, text(s.upgrade_id), text(s.from_release), text(s.to_release), text(s.started_at),
+       NowUtc(), text(s.in_flight), e ? text(e->version) : Value(), e ? text(e->file) : Value(),
+       e ? Value(int64_t{e->line}) : Value(), e ? Value(int64_t{e->column}) : Value(),
+       e ? text(e->statement) : Value(), e ? text(e->sqlstate) : Value(),
+       e ? Value(e->message) : Value(), e ? text(e->at) : Value(), int64_t{s.pivoted ? 1 : 0},
+       text(s.prepared_at), text(s.finalized_at)});
 }
 
 Status Bookkeeping::AddEvent(const std::string& upgrade_id, const std::string& event,
                              const std::string& version, const std::string& detail) {
   auto text = [](const std::string& v) { return v.empty() ? Value() : Value(v); };
-  return conn_.Execute(
-      fmt::format("INSERT INTO {0} (seq, at, upgrade_id, event, version, detail)"
-                  " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5 FROM {0}",
+  return conn_.Execute(fmt::format("INSERT INTO {0} (seq, at, upgrade_id, event, version, detail)"
+                                   " SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5 FROM {0}",
+                                   events_),
+                       {NowUtc(), text(upgrade_id), event, text(version), text(detail)});
+}
+
+Result<size_t> Bookkeeping::StatementsDone(const Version& version) {
+  auto rows = conn_.Query(
+      fmt::format("SELECT detail FROM {0} WHERE version = $1 AND event = 'statement-done' AND "
+                  "seq > COALESCE((SELECT MAX(seq) FROM {0} WHERE version = $1 AND event IN "
+                  "('item-applied', 'item-prepared', 'item-rolled-back')), 0) "
+                  "ORDER BY seq DESC LIMIT 1",
                   events_),
-      {NowUtc(), text(upgrade_id), event, text(version), text(detail)});
+      {version.ToString()});
+  if (!rows.ok()) return rows.status();
+  if (rows->rows.empty()) return size_t{0};
+  const std::string detail = rows->rows[0][0].value_or("0");
+  return static_cast<size_t>(std::strtoull(detail.c_str(), nullptr, 10));
 }
 
 }  // namespace ratchet

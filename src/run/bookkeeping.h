@@ -66,6 +66,12 @@ class Bookkeeping {
   Status AddEvent(const std::string& upgrade_id, const std::string& event,
                   const std::string& version, const std::string& detail);
 
+  // How many statements of `version` the statement journal records as done
+  // since the item last ended (applied, prepared or rolled back): the
+  // "statement-done" events, whose detail reads "<done>/<total>". 0 when
+  // none are recorded.
+  Result<size_t> StatementsDone(const Version& version);
+
  private:
   Connection& conn_;
   std::string items_, state_, events_;

@@ -169,19 +169,25 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   }
 
   // Invariant 2: journal the start, so a crash before the row is written
-  // shows the item in flight and the next run re-applies it.
+  // shows the item in flight and the next run goes on with it.
+  size_t total = 0;
+  for (const Section* section : sections) total += std::max<size_t>(section->statements.size(), 1);
+  size_t done = 0;
+  if (version == interrupted_) {
+    auto recorded = books_.StatementsDone(item.version);
+    if (!recorded.ok()) return recorded.status();
+    done = std::min(*recorded, total);
+  }
   state_.in_flight = version;
   RATCHET_RETURN_IF_ERROR(RunInTransaction(conn_, [&]() -> Status {
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
-    return books_.AddEvent(state_.upgrade_id, "item-started", version, "journaled");
+    return books_.AddEvent(
+        state_.upgrade_id, "item-started", version,
+        done > 0 ? fmt::format("journaled; resuming at statement {} of {}", done + 1, total)
+                 : "journaled");
   }));
   RATCHET_FAULT_POINT("journal.started");
-  for (const Section* section : sections) {
-    RATCHET_RETURN_IF_ERROR(WithLockRetries(item, [&]() -> Status {
-      if (RunsOutsideTransaction(item, *section)) return RunSection(item, *section);
-      return RunInTransaction(conn_, [&] { return RunSection(item, *section); });
-    }));
-  }
+  RATCHET_RETURN_IF_ERROR(RunJournaledSections(item, sections, done, total));
   RATCHET_FAULT_POINT("journal.ran");
   state_.in_flight.clear();
   return RunInTransaction(conn_, [&]() -> Status {
@@ -189,6 +195,77 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
     RATCHET_RETURN_IF_ERROR(books_.WriteState(state_));
     return books_.AddEvent(state_.upgrade_id, done_event, version, item.checksum);
   });
+}
+
+// Statement by statement: each statement of a section that runs outside a
+// transaction commits on its own, and its completion is journaled
+// ("statement-done <n>/<total>") right after, so a run that stops resumes
+// at the first statement not recorded; a section that runs in a
+// transaction commits together with its journal entry. Statements before
+// `done` were recorded by an earlier run and are skipped.
+Status ItemRunner::RunJournaledSections(const Item& item,
+                                        const std::vector<const Section*>& sections, size_t done,
+                                        size_t total) {
+  const std::string version = item.version.ToString();
+  size_t number = 0;  // statements of this step so far
+  auto journal = [&](size_t n) {
+    return books_.AddEvent(state_.upgrade_id, "statement-done", version,
+                           fmt::format("{}/{}", n, total));
+  };
+  for (const Section* section : sections) {
+    if (!RunsOutsideTransaction(item, *section) || section->statements.empty()) {
+      size_t count = std::max<size_t>(section->statements.size(), 1);
+      if (number + count <= done) {
+        number += count;
+        continue;
+      }
+      RATCHET_RETURN_IF_ERROR(WithLockRetries(item, [&]() -> Status {
+        auto body = [&]() -> Status {
+          RATCHET_RETURN_IF_ERROR(RunSection(item, *section));
+          return journal(number + count);
+        };
+        if (RunsOutsideTransaction(item, *section)) return body();
+        return RunInTransaction(conn_, body);
+      }));
+      number += count;
+      continue;
+    }
+    if (number < done && done < number + section->statements.size()) {
+      const Statement& next = section->statements[done - number];
+      int line = 0, column = 0;
+      item.LineColumn(section->offset + next.offset, &line, &column);
+      reporter_->Note(
+          fmt::format("{}: statements 1-{} finished before the last run stopped; "
+                      "going on with statement {} of {} (items/{}:{})",
+                      version, done, done + 1, total, item.file_name, line));
+    }
+    for (const Statement& st : section->statements) {
+      ++number;
+      if (number <= done) continue;
+      std::string_view text = std::string_view(section->text).substr(st.offset, st.length);
+      Status s = WithLockRetries(item, [&] { return conn_.ExecuteScript(text); });
+      if (!s.ok()) {
+        if (DbError* e = s.mutable_db_error()) {
+          e->statement_offset =
+              st.offset + (e->statement_offset == std::string::npos ? 0 : e->statement_offset);
+        }
+        Status placed = PositionError(item, *section, s);
+        std::string stays =
+            number > 1
+                ? fmt::format(
+                      "Statements 1-{} of {} ran outside a transaction and stay "
+                      "applied; re-running goes on with statement {}.",
+                      number - 1, version, number)
+                : fmt::format("It is the first statement of {}: nothing of it stays.", version);
+        if (!placed.db_error()) return Status(placed.code(), placed.message() + "\n" + stays);
+        return Status::DbFailure(placed.code(), placed.message() + "\n" + stays,
+                                 *placed.db_error());
+      }
+      RATCHET_FAULT_POINT("journal.statement");
+      RATCHET_RETURN_IF_ERROR(journal(number));
+    }
+  }
+  return Status::Ok();
 }
 
 Status ItemRunner::ApplyInOneRoundTrip(const Item& item,

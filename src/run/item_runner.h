@@ -62,6 +62,8 @@ class ItemRunner {
 
  private:
   enum class ItemStep { kUpgrade, kPrepare };
+  Status RunJournaledSections(const Item& item, const std::vector<const Section*>& sections,
+                              size_t done, size_t total);
   Status RunItem(const Item& item, ItemStep step);
   // Turns an engine error from running `section` into one positioned in the
   // item file (file:line:column, DETAIL and HINT).

@@ -119,13 +119,14 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
   if (!file)
     return Status(Code::kIo, fmt::format("cannot create items/{}: {}", name, std::strerror(errno)));
   std::string text = fmt::format(
-      "-- {} {}: {}\n"
+      "-- {}{}: {}\n"
       "-- Directives go above the first statement, e.g.:\n"
       "--   -- ratchet: requires V1\n"
       "-- Without section markers the whole file is the finalize section; for the online\n"
       "-- path use '-- ratchet: prepare', '-- ratchet: finalize' and '-- ratchet: rollback'.\n"
-      "-- ratchet refuses to load an item without SQL: write its statements below.\n\n",
-      next.ToString(), options.ticket == "0" ? "" : "#" + options.ticket, description);
+      "-- Until statements are written below, the item runs nothing: an upgrade records it\n"
+      "-- applied (editing it later is drift), and 'ratchet lint' warns about it.\n\n",
+      next.ToString(), options.ticket == "0" ? "" : " #" + options.ticket, description);
   if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
       std::fclose(file.release()) != 0) {
     return Status(Code::kIo, fmt::format("cannot write {}", path.string()));

@@ -488,9 +488,7 @@ Status ParseItemContent(Item* item) {
       item->sections.push_back(std::move(s));
     }
   }
-  if (first_code == std::string::npos) {
-    return LoadError(*item, 0, "the item holds no SQL: write its statements or delete the file");
-  }
+  item->no_sql = first_code == std::string::npos;
   item->checksum = checksum.Finish(item->engine);
   return Status::Ok();
 }

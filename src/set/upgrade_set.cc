@@ -4,21 +4,20 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <set>
 #include <system_error>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "engine/postgres/pg_parse.h"
 #include "engine/sqlite/sqlite_parse.h"
@@ -30,10 +29,14 @@ namespace fs = std::filesystem;
 
 const char* SectionName(SectionKind kind) {
   switch (kind) {
-    case SectionKind::kCheck: return "check";
-    case SectionKind::kPrepare: return "prepare";
-    case SectionKind::kFinalize: return "finalize";
-    case SectionKind::kRollback: return "rollback";
+    case SectionKind::kCheck:
+      return "check";
+    case SectionKind::kPrepare:
+      return "prepare";
+    case SectionKind::kFinalize:
+      return "finalize";
+    case SectionKind::kRollback:
+      return "rollback";
   }
   return "?";
 }
@@ -151,8 +154,9 @@ Status ReadItemFiles(const fs::path& dir, std::vector<std::string>& names,
       }
     }
   };
-  size_t threads = std::min({kMaxThreads, names.size() / kFilesPerThread + 1,
-                             static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency()))});
+  size_t threads =
+      std::min({kMaxThreads, names.size() / kFilesPerThread + 1,
+                static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency()))});
   std::vector<std::thread> workers;
   size_t chunk = (names.size() + threads - 1) / threads;
   for (size_t t = 1; t < threads; ++t) {
@@ -253,7 +257,10 @@ Status ParseForEngine(Item* item, EngineKind engine) {
       }
       if (st.non_transactional) ++non_transactional;
     }
-    if (non_transactional > 0 && non_transactional < section.statements.size()) {
+    // Under 'transaction none' a mix runs statement by statement, each
+    // journaled (the item must be idempotent); without it, a mix is refused.
+    if (non_transactional > 0 && non_transactional < section.statements.size() &&
+        item->transaction != TransactionMode::kNone) {
       const Statement* first = nullptr;
       for (const Statement& st : section.statements) {
         if (st.non_transactional) {
@@ -264,8 +271,11 @@ Status ParseForEngine(Item* item, EngineKind engine) {
       return Status(
           Code::kInvalidSet,
           fmt::format("{}: this statement cannot run inside a transaction, but the {} section "
-                      "also holds statements that must: move it into an item of its own (for "
-                      "example the next version), which ratchet runs outside a transaction",
+                      "also holds statements that can. Either move it into an item of its own "
+                      "(for example the next version), which ratchet runs outside a "
+                      "transaction, or add '-- ratchet: transaction none' at the top of the "
+                      "file: then every statement runs and commits on its own, journaled, so "
+                      "make each one safe to run twice (IF NOT EXISTS, IF EXISTS)",
                       item->Position(section.offset + first->offset), SectionName(section.kind)));
     }
     section.non_transactional =

@@ -98,6 +98,9 @@ const std::vector<PointInfo>& Points() {
       {"journal.started",
        "a non-transactional item: after the state row naming it in flight has committed, before "
        "its sections run"},
+      {"journal.statement",
+       "an item that runs statement by statement: after one of its statements committed, "
+       "before the journal records it done"},
       {"journal.ran",
        "a non-transactional item: after its sections ran, before the row that records it applied"},
       {"index.dropped",

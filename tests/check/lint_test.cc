@@ -69,7 +69,7 @@ TEST_F(Lint, StatementsUnsafeToRepeatOutsideATransactionAreProblems) {
   EXPECT_THAT(r.out, HasSubstr("problem  V2 items/V2__2__backfill.sql:3:1: CREATE TABLE without "
                                "IF NOT EXISTS fails when it exists"));
   EXPECT_THAT(r.out, HasSubstr("problem  V2 items/V2__2__backfill.sql:4:1: INSERT without"));
-  EXPECT_THAT(r.out, HasSubstr("run again from the top after a crash"));
+  EXPECT_THAT(r.out, HasSubstr("is run again on resume"));
   EXPECT_THAT(r.out, Not(HasSubstr("V2__2__backfill.sql:2:1")));
   EXPECT_THAT(r.out, Not(HasSubstr("V2__2__backfill.sql:5:1")));
   EXPECT_THAT(r.out, Not(HasSubstr("problem  V3")));

@@ -2,15 +2,14 @@
 // connection, passwords kept out of every output, error positions inside
 // PL/pgSQL, CONCURRENTLY items journaled and their invalid indexes rebuilt,
 // lock_timeout retries, and a 1 MB item.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/harness.h"
 
@@ -31,10 +30,11 @@ std::string Env(const char* name) {
 
 TEST_P(PostgresUpgrade, SyntaxErrorIsFoundBeforeAnyConnection) {
   WriteSet({{"V1__1__ok.sql", "CREATE TABLE t (id integer);\n"},
-            {"V2__2__typo.sql", "-- a typo on line 3\nCREATE TABLE u (id integer);\nCREATE TABLE (id integer);\n"}});
+            {"V2__2__typo.sql",
+             "-- a typo on line 3\nCREATE TABLE u (id integer);\nCREATE TABLE (id integer);\n"}});
   // Nothing listens on port 1: reaching the database would fail differently.
-  RunResult r = RunRatchet({"upgrade", "--set", set_dir().string(), "--db",
-                            "host=127.0.0.1 port=1 dbname=nowhere"});
+  RunResult r = RunRatchet(
+      {"upgrade", "--set", set_dir().string(), "--db", "host=127.0.0.1 port=1 dbname=nowhere"});
   EXPECT_EQ(r.exit_code, 2) << r.all();
   EXPECT_THAT(r.err, HasSubstr("items/V2__2__typo.sql:3:14"));
   EXPECT_THAT(r.err, HasSubstr("syntax error"));
@@ -71,7 +71,8 @@ TEST_P(PostgresUpgrade, PasswordNeverAppearsInOutputOrBookkeeping) {
     EXPECT_THAT(r->all(), Not(HasSubstr("s3cret-pw"))) << r->all();
     EXPECT_THAT(r->all(), HasSubstr("ratchet_pw@"));  // the database is still named
   }
-  for (const std::string& row : Rows("SELECT COALESCE(detail, '') || COALESCE(upgrade_id, '') FROM ratchet.events")) {
+  for (const std::string& row :
+       Rows("SELECT COALESCE(detail, '') || COALESCE(upgrade_id, '') FROM ratchet.events")) {
     EXPECT_THAT(row, Not(HasSubstr("s3cret-pw")));
   }
   EXPECT_THAT(Value("SELECT error_message || error_statement FROM ratchet.state"),
@@ -111,16 +112,19 @@ TEST_P(PostgresUpgrade, ErrorInsideDoBlockAndFunctionBodyPointsAtItsLine) {
 }
 
 TEST_P(PostgresUpgrade, ConcurrentIndexItemRunsOutsideATransactionAndIsJournaled) {
-  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 1000) g;\n"},
+  WriteSet({{"V1__1__t.sql",
+             "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM "
+             "generate_series(1, 1000) g;\n"},
             {"V2__2__index_t.sql", "CREATE INDEX CONCURRENTLY t_name_idx ON t (name);\n"}});
   RunResult plan = Ratchet("plan", {"--json"});
   ASSERT_EQ(plan.exit_code, 0) << plan.all();
   EXPECT_EQ(nlohmann::json::parse(plan.out)["pending"][1]["transaction"], "none");
   RunResult r = Ratchet("upgrade");
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_idx'::regclass"), "t");
+  EXPECT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_idx'::regclass"),
+            "t");
   EXPECT_EQ(Rows("SELECT event FROM ratchet.events WHERE version = 'V2' ORDER BY seq"),
-            (std::vector<std::string>{"item-started", "item-applied"}));
+            (std::vector<std::string>{"item-started", "statement-done", "item-applied"}));
   EXPECT_EQ(Value("SELECT COALESCE(in_flight, 'none') FROM ratchet.state"), "none");
 }
 
@@ -143,9 +147,13 @@ TEST_P(PostgresUpgrade, ItemWithItsOwnTransactionControlIsRefusedWithTheReason) 
 }
 
 TEST_P(PostgresUpgrade, InvalidIndexLeftByAKilledConcurrentBuildIsDroppedAndRebuilt) {
-  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 1000) g;\n"}});
+  WriteSet({{"V1__1__t.sql",
+             "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM "
+             "generate_series(1, 1000) g;\n"}});
   ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
-  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 1000) g;\n"},
+  WriteSet({{"V1__1__t.sql",
+             "CREATE TABLE t (id integer, name text);\nINSERT INTO t SELECT g, 'n' || g FROM "
+             "generate_series(1, 1000) g;\n"},
             {"V2__2__index_t.sql", "CREATE UNIQUE INDEX CONCURRENTLY t_name_key ON t (name);\n"}});
 
   // An open transaction that has read t makes the concurrent build wait
@@ -157,8 +165,9 @@ TEST_P(PostgresUpgrade, InvalidIndexLeftByAKilledConcurrentBuildIsDroppedAndRebu
   std::string backend;
   for (int i = 0; i < 100 && backend.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto rows = Rows("SELECT pid FROM pg_stat_activity WHERE application_name = 'ratchet' AND "
-                     "query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%' AND datname = current_database()");
+    auto rows = Rows(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'ratchet' AND "
+        "query LIKE 'CREATE UNIQUE INDEX CONCURRENTLY%' AND datname = current_database()");
     if (!rows.empty()) backend = rows[0];
   }
   ASSERT_FALSE(backend.empty()) << "the concurrent build never started";
@@ -172,7 +181,8 @@ TEST_P(PostgresUpgrade, InvalidIndexLeftByAKilledConcurrentBuildIsDroppedAndRebu
     if (Value("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = " + backend) == "0") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_key'::regclass"), "f");
+  ASSERT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_key'::regclass"),
+            "f");
 
   RunResult status = Ratchet("status");
   EXPECT_THAT(status.out, HasSubstr("V2 (items/V2__2__index_t.sql), journaled"));
@@ -180,15 +190,18 @@ TEST_P(PostgresUpgrade, InvalidIndexLeftByAKilledConcurrentBuildIsDroppedAndRebu
 
   RunResult resumed = Ratchet("upgrade");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
-  EXPECT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_key'::regclass"), "t");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM ratchet.items WHERE version = 'V2' AND phase = 'applied'"), "1");
+  EXPECT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_key'::regclass"),
+            "t");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM ratchet.items WHERE version = 'V2' AND phase = 'applied'"),
+            "1");
 }
 
 TEST_P(PostgresUpgrade, LockTimeoutIsRetriedWithBackoffUntilTheLockIsFree) {
   WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"}});
   ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
   WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"},
-            {"V2__2__add_column.sql", "-- ratchet: lock-timeout 100ms\nALTER TABLE t ADD COLUMN name text;\n"}});
+            {"V2__2__add_column.sql",
+             "-- ratchet: lock-timeout 100ms\nALTER TABLE t ADD COLUMN name text;\n"}});
   auto holder = Open();
   ASSERT_TRUE(holder->Begin().ok());
   ASSERT_TRUE(holder->Execute("LOCK TABLE t IN ACCESS SHARE MODE").ok());
@@ -200,14 +213,17 @@ TEST_P(PostgresUpgrade, LockTimeoutIsRetriedWithBackoffUntilTheLockIsFree) {
   release.join();
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_THAT(r.out, HasSubstr("retry 1/"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'name'"), "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 't' AND "
+                  "column_name = 'name'"),
+            "1");
 }
 
 TEST_P(PostgresUpgrade, AOneMegabyteItemIsApplied) {
   std::string big = "CREATE TABLE big (id integer PRIMARY KEY, payload text);\n";
   int n = 0;
   while (big.size() < (1 << 20)) {
-    big += "INSERT INTO big VALUES (" + std::to_string(++n) + ", '" + std::string(80, 'x') + "; not a split');\n";
+    big += "INSERT INTO big VALUES (" + std::to_string(++n) + ", '" + std::string(80, 'x') +
+           "; not a split');\n";
   }
   WriteSet({{"V1__1__big.sql", big}});
   RunResult r = Ratchet("upgrade");
@@ -231,11 +247,35 @@ TEST_P(PostgresUpgrade, StatusJsonMatchesSqliteForTheBookshop) {
     return s;
   };
   RunResult pg = RunRatchet({"status", "--json", "--set", BookshopSet().string(), "--db", db()});
-  RunResult lite = RunRatchet({"status", "--json", "--set", BookshopSet().string(), "--db", sqlite_db});
+  RunResult lite =
+      RunRatchet({"status", "--json", "--set", BookshopSet().string(), "--db", sqlite_db});
   EXPECT_EQ(summarise(pg.out), summarise(lite.out));
   EXPECT_EQ(summarise(pg.out),
             "active 3.0 V1:applied V2:applied V3:applied V3.1:applied V4:applied V6:applied "
             "V7:applied V8:applied V9:applied V10:applied V11:applied V12:applied");
+}
+
+// A role that owns only ratchet's schema, and may create tables in public
+// but not schemas in the database, upgrades its database: ratchet looks for
+// its schema before it would create one.
+TEST_P(PostgresUpgrade, ARoleThatOwnsOnlyItsSchemaCanUpgrade) {
+  auto admin = Open();
+  ASSERT_TRUE(admin);
+  for (const char* sql :
+       {"DO $$ BEGIN CREATE ROLE ratchet_schema_owner LOGIN; EXCEPTION WHEN duplicate_object OR "
+        "unique_violation THEN NULL; END $$",
+        "CREATE SCHEMA ratchet AUTHORIZATION ratchet_schema_owner",
+        "GRANT CREATE, USAGE ON SCHEMA public TO ratchet_schema_owner"}) {
+    Status s = admin->Execute(sql);
+    ASSERT_TRUE(s.ok()) << sql << ": " << s.message();
+  }
+  WriteSet({{"V1__1__create_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\n"}});
+  RunResult r = RunRatchet(
+      {"upgrade", "--set", set_dir().string(), "--db", db() + " user=ratchet_schema_owner"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(Value("SELECT tableowner FROM pg_tables WHERE tablename = 't'"),
+            "ratchet_schema_owner");
+  EXPECT_EQ(Value("SELECT count(*) FROM ratchet.items"), "1");
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ class UpgradeSweep : public FaultSweep {
   // outside a transaction, journaled.
   std::set<std::string> BookshopPoints() const {
     std::set<std::string> points = UpgradePoints();
-    if (!is_sqlite()) points.insert({"journal.started", "journal.ran"});
+    if (!is_sqlite()) points.insert({"journal.started", "journal.statement", "journal.ran"});
     return points;
   }
 
@@ -93,7 +93,7 @@ TEST_P(UpgradeSweep, NonTransactionalItemsAreJournaledAndReRun) {
   };
   s.steps = {{{"upgrade"}}};
   s.points = UpgradePoints();
-  s.points.insert({"journal.started", "journal.ran"});
+  s.points.insert({"journal.started", "journal.statement", "journal.ran"});
   Sweep(s);
 }
 
@@ -124,7 +124,7 @@ TEST_P(PostgresUpgradeSweep, ResumingAFailedConcurrentIndexBuild) {
   };
   s.steps = {{{"upgrade"}}};
   s.points = UpgradePoints();
-  s.points.insert({"journal.started", "journal.ran", "index.dropped"});
+  s.points.insert({"journal.started", "journal.statement", "journal.ran", "index.dropped"});
   Sweep(s);
 }
 

@@ -320,13 +320,22 @@ TEST(LoadErrors, RejectsSameAsOfItself) {
 
 // ---- Sections and content -------------------------------------------------
 
-TEST(LoadErrors, RejectsItemWithOnlyComments) {
+// Real sets hold items with no SQL (a change only another engine needed):
+// they load, marked as such.
+TEST(LoadSet, LoadsAnItemWithOnlyCommentsMarkedNoSql) {
   TempSet set;
-  set.Item("V1__0__create_t.sql", "-- to do: write this\n/* later */\n\n");
-  std::string message = LoadError(set);
-  EXPECT_CONTAINS(message,
-                  "items/V1__0__create_t.sql:1:1: the item holds no SQL: write its "
-                  "statements or delete the file");
+  set.Item("V1__0__create_t.sql", kTable);
+  set.Item("V2__0__sqlite_only.sql", "-- only SQLite needed this change\n/* later */\n\n");
+  Result<UpgradeSet> loaded = set.Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_EQ(loaded->items.size(), 2u);
+  EXPECT_FALSE(loaded->items[0].no_sql);
+  EXPECT_TRUE(loaded->items[1].no_sql);
+  LoadOptions parse;
+  parse.parse_for = EngineKind::kPostgres;
+  Result<UpgradeSet> parsed = set.Load(parse);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_TRUE(parsed->items[1].sections[0].statements.empty());
 }
 
 TEST(LoadErrors, RejectsEmptySection) {
@@ -784,7 +793,8 @@ TEST(LoadForSqlite, RefusesVacuumMixedWithOtherStatements) {
   EXPECT_CONTAINS(message,
                   "items/V1__0__compact.sql:5:3: this statement cannot run inside "
                   "a transaction, but the finalize section also holds statements "
-                  "that must: move it into an item of its own");
+                  "that can. Either move it into an item of its own");
+  EXPECT_CONTAINS(message, "or add '-- ratchet: transaction none' at the top of the file");
 }
 
 TEST(LoadForSqlite, MarksVacuumOnlySectionNonTransactional) {

@@ -1,8 +1,8 @@
 // `ratchet plan`: the items an upgrade would run, in order, without running them.
+#include <fmt/format.h>
+
 #include <deque>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common.h"
@@ -18,7 +18,8 @@ struct PlanCommandOptions {
 
 std::string Sections(const Item& item) {
   std::string out;
-  for (const Section& s : item.sections) out += (out.empty() ? "" : ",") + std::string(SectionName(s.kind));
+  for (const Section& s : item.sections)
+    out += (out.empty() ? "" : ",") + std::string(SectionName(s.kind));
   return out;
 }
 
@@ -59,6 +60,7 @@ int RunPlan(const PlanCommandOptions& options) {
                               {"ticket", item->ticket},
                               {"file", "items/" + item->file_name},
                               {"transaction", Journaled(*item) ? "none" : "item"},
+                              {"no_sql", item->no_sql},
                               {"sections", Sections(*item)},
                               {"optional", item->optional},
                               {"effectively_optional", plan.IsEffectivelyOptional(item->version)},
@@ -74,27 +76,33 @@ int RunPlan(const PlanCommandOptions& options) {
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << fmt::format("Plan for {} ({} pending item(s))\n", st->database,
-                           plan.pending.size());
+  std::cout << fmt::format("Plan for {} ({} pending item(s))\n", st->database, plan.pending.size());
   for (const Item* item : plan.pending) {
     std::string notes;
-    if (item->optional) notes += plan.IsEffectivelyOptional(item->version) ? " optional" : " optional(required by others)";
+    if (item->optional)
+      notes +=
+          plan.IsEffectivelyOptional(item->version) ? " optional" : " optional(required by others)";
     if (!item->requires_versions.empty()) {
       notes += " requires";
       for (const Version& r : item->requires_versions) notes += " " + r.ToString();
     }
     std::cout << fmt::format("  {:<7} {:<40} {:<12} {:<20}{}\n", item->version.ToString(),
                              item->description,
-                             Journaled(*item) ? "no-txn" : "transaction", Sections(*item), notes);
+                             item->no_sql       ? "no SQL"
+                             : Journaled(*item) ? "no-txn"
+                                                : "transaction",
+                             Sections(*item), notes);
   }
   for (const Item* item : plan.covered) {
-    std::cout << fmt::format("  {:<7} {:<40} skipped: same-as an item applied or earlier in this plan\n",
-                             item->version.ToString(), item->description);
+    std::cout << fmt::format(
+        "  {:<7} {:<40} skipped: same-as an item applied or earlier in this plan\n",
+        item->version.ToString(), item->description);
   }
   if (!plan.drift.empty() || !plan.unknown.empty()) {
-    std::cout << fmt::format("Upgrade would refuse: {} drifted item(s), {} unknown version(s); "
-                             "see 'ratchet status'.\n",
-                             plan.drift.size(), plan.unknown.size());
+    std::cout << fmt::format(
+        "Upgrade would refuse: {} drifted item(s), {} unknown version(s); "
+        "see 'ratchet status'.\n",
+        plan.drift.size(), plan.unknown.size());
     return ExitCodeFor(Status(Code::kRefused, ""));
   }
   return 0;

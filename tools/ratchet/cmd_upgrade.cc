@@ -17,6 +17,21 @@ struct UpgradeCommandOptions {
   bool skip_check = false;
 };
 
+// Whether the item that `failure` names ran outside a transaction, so that
+// what it did before its failing statement stays.
+bool FailedItemRanOutsideATransaction(const UpgradeSet& set, const Status& failure) {
+  const DbError* e = failure.db_error();
+  if (e == nullptr) return false;
+  for (const Item& item : set.items) {
+    if ("items/" + item.file_name != e->file) continue;
+    if (item.transaction == TransactionMode::kNone) return true;
+    for (const Section& section : item.sections) {
+      if (section.non_transactional) return true;
+    }
+  }
+  return false;
+}
+
 // Upgrades one database, writing its item lines to `out`.
 DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
                           std::chrono::milliseconds wait, const Target& target, std::ostream& out,
@@ -72,8 +87,12 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     if (st.code() == Code::kUpgradeFailed && connection_lost) {
       err << "Next: when the database can be reached again, run: " << again << "\n";
     } else if (st.code() == Code::kUpgradeFailed) {
-      err << "The failed item was rolled back; items before it stay applied. "
-             "The database is marked failed-upgrade.\n"
+      // An item that runs statement by statement keeps what ran before the
+      // failing statement (its message says which); any other is undone.
+      err << (FailedItemRanOutsideATransaction(s, st)
+                  ? "Items before it stay applied. The database is marked failed-upgrade.\n"
+                  : "The failed item was rolled back; items before it stay applied. "
+                    "The database is marked failed-upgrade.\n")
           << "Next: fix "
           << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
                                                             : std::string("the failed item"))

@@ -620,8 +620,16 @@ class PostgresConnection final : public Connection {
     return Quote(schema_) + "." + std::string(name);
   }
 
+  // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+  // schema exists: a role that owns only its schema must get past it.
   std::vector<std::string> BookkeepingPrelude() const override {
-    return {"CREATE SCHEMA IF NOT EXISTS " + Quote(schema_)};
+    std::string literal = "'";
+    for (char c : schema_) literal += c == '\'' ? std::string("''") : std::string(1, c);
+    literal += "'";
+    return {fmt::format(
+        "DO $ratchet_schema$ BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = {}) "
+        "THEN CREATE SCHEMA {}; END IF; END $ratchet_schema$",
+        literal, Quote(schema_))};
   }
 
   Result<bool> HasBookkeeping() override {
