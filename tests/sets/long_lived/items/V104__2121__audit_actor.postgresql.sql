@@ -1,0 +1,18 @@
+-- The function first: it only runs when a row changes, after this item.
+CREATE OR REPLACE FUNCTION audit_row_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    actor integer := nullif(current_setting('app.user_id', true), '')::integer;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO audit_log (table_name, row_id, action, actor_id, old_row)
+        VALUES (TG_TABLE_NAME, OLD.id, 'D', actor, to_jsonb(OLD));
+        RETURN OLD;
+    END IF;
+    INSERT INTO audit_log (table_name, row_id, action, actor_id, old_row, new_row)
+    VALUES (TG_TABLE_NAME, NEW.id, left(TG_OP, 1), actor,
+            CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END, to_jsonb(NEW));
+    RETURN NEW;
+END;
+$$;
+ALTER TABLE audit_log RENAME COLUMN changed_by TO actor_id;

@@ -1,0 +1,2 @@
+-- Ticket 2124 (an archive flag on comments) was reverted before 2.1 shipped.
+-- The version stays so that databases that applied it keep matching the set.

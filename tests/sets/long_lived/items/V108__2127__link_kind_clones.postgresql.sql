@@ -1,0 +1,1 @@
+ALTER TYPE link_kind ADD VALUE 'clones' AFTER 'duplicates';

@@ -1,0 +1,1 @@
+ALTER TABLE issues RENAME CONSTRAINT issues_priority_check TO issues_priority_range;

@@ -1,0 +1,1 @@
+ALTER TABLE saved_searches ALTER COLUMN query SET DEFAULT '{"status": ["open"]}'::jsonb;

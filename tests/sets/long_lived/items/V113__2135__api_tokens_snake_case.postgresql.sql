@@ -1,0 +1,1 @@
+ALTER TABLE api_tokens RENAME COLUMN "lastUsedAt" TO last_used_at;

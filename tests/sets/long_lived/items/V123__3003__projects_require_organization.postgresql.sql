@@ -1,0 +1,1 @@
+ALTER TABLE projects ALTER COLUMN organization_id SET NOT NULL;

@@ -1,0 +1,1 @@
+CREATE INDEX issues_project_status_idx ON issues (project_id, status);

@@ -1,0 +1,2 @@
+-- SQLite rebuilt issues here to drop the old foreign key to "ImportBatch";
+-- PostgreSQL dropped and re-added it in place in V130.

@@ -1,0 +1,1 @@
+ALTER TYPE issue_kind ADD VALUE IF NOT EXISTS 'incident';

@@ -1,0 +1,1 @@
+CREATE INDEX comments_user_idx ON comments (user_id);

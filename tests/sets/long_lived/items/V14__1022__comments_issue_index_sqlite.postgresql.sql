@@ -1,0 +1,2 @@
+-- On SQLite this change added the index on comments (issue_id, created_at).
+-- PostgreSQL has had comments_issue_idx since V6: nothing to do here.

@@ -1,0 +1,4 @@
+CREATE VIEW open_issues AS
+SELECT id, project_id, number, title, status, priority, assignee_id
+FROM issues
+WHERE status <> 'closed';

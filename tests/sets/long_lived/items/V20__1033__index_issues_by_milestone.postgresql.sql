@@ -1,0 +1,1 @@
+CREATE INDEX issues_milestone_idx ON issues (milestone_id);

@@ -1,0 +1,2 @@
+UPDATE issues SET status = 'resolved'
+WHERE status = 'closed' AND body LIKE '%[resolved]%';

@@ -1,0 +1,4 @@
+ALTER TABLE issue_watchers RENAME TO issue_subscriptions;
+ALTER TABLE issue_subscriptions RENAME CONSTRAINT issue_watchers_pkey TO issue_subscriptions_pkey;
+ALTER TABLE issue_subscriptions RENAME CONSTRAINT issue_watchers_issue_id_fkey TO issue_subscriptions_issue_id_fkey;
+ALTER TABLE issue_subscriptions RENAME CONSTRAINT issue_watchers_user_id_fkey TO issue_subscriptions_user_id_fkey;

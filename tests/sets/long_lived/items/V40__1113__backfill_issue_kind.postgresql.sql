@@ -1,0 +1,2 @@
+UPDATE issues SET kind = 'bug'
+WHERE kind = 'task' AND (title ILIKE 'bug:%' OR title ILIKE '%crash%');

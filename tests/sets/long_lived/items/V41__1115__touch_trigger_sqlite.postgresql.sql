@@ -1,0 +1,2 @@
+-- The trigger this ticket added on SQLite (keeping issues.updated_at current)
+-- has existed here since V9 as issues_set_updated_at.

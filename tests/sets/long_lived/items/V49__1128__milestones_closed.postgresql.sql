@@ -1,0 +1,1 @@
+ALTER TABLE milestones ADD COLUMN closed boolean NOT NULL DEFAULT false;

@@ -1,0 +1,1 @@
+ALTER TABLE comments ADD CONSTRAINT comments_body_not_empty CHECK (length(body) > 0);

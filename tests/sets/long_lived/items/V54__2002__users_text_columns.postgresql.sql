@@ -1,0 +1,3 @@
+ALTER TABLE users
+    ALTER COLUMN email TYPE text,
+    ALTER COLUMN display_name TYPE text;

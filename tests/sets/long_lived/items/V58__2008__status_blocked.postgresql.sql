@@ -1,0 +1,1 @@
+ALTER TYPE issue_status ADD VALUE IF NOT EXISTS 'blocked' AFTER 'in_progress';

@@ -1,0 +1,1 @@
+CREATE INDEX issues_assignee_idx ON issues (assignee_id);

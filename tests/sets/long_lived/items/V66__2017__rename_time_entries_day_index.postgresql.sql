@@ -1,0 +1,1 @@
+ALTER INDEX time_entries_user_day_idx RENAME TO time_entries_user_spent_on_idx;

@@ -1,0 +1,2 @@
+-- SQLite needed a table rebuild to change time_entries.description to TEXT.
+-- On PostgreSQL V65 changed the type in place.

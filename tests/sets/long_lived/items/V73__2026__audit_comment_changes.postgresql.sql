@@ -1,0 +1,3 @@
+CREATE TRIGGER comments_audit
+    AFTER INSERT OR UPDATE OR DELETE ON comments
+    FOR EACH ROW EXECUTE FUNCTION audit_row_change();

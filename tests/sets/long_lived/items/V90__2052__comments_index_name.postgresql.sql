@@ -1,0 +1,1 @@
+ALTER INDEX comments_issue_idx RENAME TO comments_issue_created_idx;

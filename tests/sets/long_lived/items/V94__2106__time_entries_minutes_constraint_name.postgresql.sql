@@ -1,0 +1,1 @@
+ALTER TABLE time_entries RENAME CONSTRAINT time_entries_minutes_check TO time_entries_minutes_positive;
