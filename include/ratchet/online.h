@@ -23,8 +23,8 @@ struct PrepareOptions {
 };
 
 struct PrepareSummary {
-  size_t prepared = 0;           // items prepared by this run
-  size_t already_prepared = 0;   // prepared by an earlier run
+  size_t prepared = 0;          // items prepared by this run
+  size_t already_prepared = 0;  // prepared by an earlier run
   size_t failed_optional = 0;
   size_t skipped = 0;
   bool froze = false;
@@ -42,6 +42,13 @@ struct PrepareSummary {
 Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
                                     const PrepareOptions& options, Reporter* reporter);
 
+// Returns kRefused, listing each with file:line and the way out, when any
+// of `pending` cannot take the online path: a finalize section that cannot
+// run inside the pivot's transaction ('transaction none', CREATE INDEX
+// CONCURRENTLY ...), or a prepare section that rollback could not undo.
+// The items must be parsed.
+Status CheckFitForOnline(const std::vector<const Item*>& pending);
+
 // Where a database stands for finalize.
 enum class FinalizeReadiness {
   kPrepared,        // prepared items wait for their finalize sections
@@ -52,7 +59,10 @@ enum class FinalizeReadiness {
 // Checks that the database can be finalized: state prepared, every prepared
 // item still in the set with an unchanged file. Returns kRefused naming the
 // state and the command that moves it on (prepare, rollback) otherwise.
-Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet& set);
+// With `target` (--to), only items up to it count as pending: items beyond
+// it do not make an active database "not prepared".
+Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet& set,
+                                             const std::optional<Version>& target = std::nullopt);
 
 // The dry run: runs every prepared item's finalize section, in order, in one
 // transaction that is always rolled back. Changes nothing. Returns the first
@@ -61,9 +71,9 @@ Status DryRunFinalize(Connection& conn, const UpgradeSet& set, const UpgradeOpti
                       Reporter* reporter);
 
 struct PivotSummary {
-  size_t finalized = 0;   // items moved from prepared to applied
-  bool pivoted = false;   // false: already pivoted or nothing to do
-  std::string release;    // release reached
+  size_t finalized = 0;  // items moved from prepared to applied
+  bool pivoted = false;  // false: already pivoted or nothing to do
+  std::string release;   // release reached
 };
 
 // The point of no return for this database: in one transaction runs every

@@ -42,6 +42,12 @@ struct UpgradePath {
   // Brings the database behind `conn` to version `head` of `set`; returns
   // the upgrade's error if it fails.
   std::function<Status(Connection& conn, const UpgradeSet& set, const Version& head)> run;
+  // Optional: why this path cannot be taken from where the database stands
+  // ("" when it can). A path that cannot be taken is reported, not run, and
+  // is no failure: a set written without the online path in mind still
+  // verifies by upgrade.
+  std::function<std::string(Connection& conn, const UpgradeSet& set, const Version& head)>
+      not_applicable;
 };
 
 // The plain path: Upgrade() to the head.
@@ -73,6 +79,9 @@ struct VerifyRun {
   Status error;
   // From the head's fresh install to the upgraded database.
   std::vector<Difference> differences;
+  // Set when the path cannot be taken from this start (see
+  // UpgradePath::not_applicable): why. The run is not made.
+  std::string not_applicable;
 
   bool ok() const { return error.ok() && differences.empty(); }
 };
@@ -91,6 +100,9 @@ struct VerifyReport {
   std::vector<VerifyRun> runs;
   // Releases without a schema file: nothing to start from, not verified.
   std::vector<std::string> without_schema;
+  // Items beyond the newest release's head: no fresh install covers them,
+  // so verify does not apply them.
+  std::vector<Version> uncovered;
   bool idempotence_checked = false;
   size_t items_rerun = 0;
   std::vector<ItemRerun> not_idempotent;

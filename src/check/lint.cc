@@ -90,9 +90,9 @@ void EmptyItems(const UpgradeSet& set, EngineKind engine, Findings* out) {
     if (!item->no_sql) continue;
     out->Add(engine, "empty items", Severity::kWarning, item->version.ToString(),
              "items/" + item->file_name,
-             "the item holds no SQL, only comments: it runs nothing and is recorded applied; "
-             "if only another engine needs the change, keep its SQL in a file with that "
-             "engine's suffix (e.g. .postgresql.sql) beside this one");
+             "the item holds no SQL, only comments: it runs nothing and is recorded applied "
+             "(as it should be for a change only another engine needed; if its SQL is still "
+             "to be written, write it before any database applies the item)");
   }
 }
 

@@ -4,10 +4,10 @@
 // the pivot back to active. The pivot is the point of no return.
 #include "ratchet/online.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "run/bookkeeping.h"
 #include "run/item_loop.h"
@@ -87,8 +87,8 @@ Result<std::vector<const Item*>> PreparedItems(const Connection& conn, const Upg
       continue;
     }
     if (it->second->checksum != a.checksum) {
-      problems += fmt::format("\n  {} items/{} changed since it was prepared",
-                              a.version.ToString(), it->second->file_name);
+      problems += fmt::format("\n  {} items/{} changed since it was prepared", a.version.ToString(),
+                              it->second->file_name);
       continue;
     }
     out.push_back(it->second);
@@ -168,14 +168,16 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   if (options.freeze) {
     Status frozen = FreezeDdl(conn, run_state.upgrade_id);
     if (frozen.code() == Code::kInvalidArgument && conn.kind() == EngineKind::kSqlite) {
-      reporter->Note("--freeze does not apply to SQLite: it cannot block another process's "
-                     "DDL; keep schema changes out of the application until finalize");
+      reporter->Note(
+          "--freeze does not apply to SQLite: it cannot block another process's "
+          "DDL; keep schema changes out of the application until finalize");
     } else if (!frozen.ok()) {
       return frozen;
     } else {
       summary.froze = true;
-      reporter->Note("DDL frozen: other sessions' schema changes are refused until finalize "
-                     "or rollback");
+      reporter->Note(
+          "DDL frozen: other sessions' schema changes are refused until finalize "
+          "or rollback");
     }
   }
   std::string interrupted = state->in_flight;
@@ -231,11 +233,14 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   return summary;
 }
 
-Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet& set) {
+Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet& set,
+                                             const std::optional<Version>& target) {
+  PlanOptions up_to;
+  up_to.target = target;
   auto exists = conn.HasBookkeeping();
   if (!exists.ok()) return exists.status();
   if (!*exists) {
-    if (MakePlan(set, conn.kind(), {}).pending.empty()) return FinalizeReadiness::kUpToDate;
+    if (MakePlan(set, conn.kind(), {}, up_to).pending.empty()) return FinalizeReadiness::kUpToDate;
     return Status(Code::kRefused, fmt::format("{}: not prepared: ratchet has not run here; run "
                                               "'ratchet prepare' first",
                                               conn.display_name()));
@@ -268,7 +273,7 @@ Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet&
                   fmt::format("{}: status {}: finish the upgrade with 'ratchet upgrade' first",
                               conn.display_name(), s));
   }
-  Plan plan = MakePlan(set, conn.kind(), *recorded);
+  Plan plan = MakePlan(set, conn.kind(), *recorded, up_to);
   if (!plan.pending.empty()) {
     return Status(Code::kRefused,
                   fmt::format("{}: not prepared: {} item(s) pending; run 'ratchet prepare' first",
@@ -282,7 +287,7 @@ Status DryRunFinalize(Connection& conn, const UpgradeSet& set, const UpgradeOpti
   Reporter quiet;
   if (!reporter) reporter = &quiet;
   RATCHET_RETURN_IF_ERROR(conn.AcquireUpgradeLock(options.lock_wait));
-  auto ready = CheckFinalizeReady(conn, set);
+  auto ready = CheckFinalizeReady(conn, set, options.target);
   if (!ready.ok()) return ready.status();
   if (*ready != FinalizeReadiness::kPrepared) return Status::Ok();
   Bookkeeping books(conn);
@@ -310,7 +315,7 @@ Result<PivotSummary> PivotDatabase(Connection& conn, const UpgradeSet& set,
   Reporter quiet;
   if (!reporter) reporter = &quiet;
   RATCHET_RETURN_IF_ERROR(conn.AcquireUpgradeLock(options.lock_wait));
-  auto ready = CheckFinalizeReady(conn, set);
+  auto ready = CheckFinalizeReady(conn, set, options.target);
   if (!ready.ok()) return ready.status();
   PivotSummary summary;
   Bookkeeping books(conn);
@@ -342,8 +347,8 @@ Result<PivotSummary> PivotDatabase(Connection& conn, const UpgradeSet& set,
   // mark and the end of the freeze commit together or not at all.
   Status s = RetryOnLockTimeout("finalize", options, reporter, [&]() -> Status {
     return RunInTransaction(conn, [&]() -> Status {
-      RATCHET_RETURN_IF_ERROR(RunFinalizeSections(
-          conn, set, *items, runner, [&](const Item& item) -> Status {
+      RATCHET_RETURN_IF_ERROR(
+          RunFinalizeSections(conn, set, *items, runner, [&](const Item& item) -> Status {
             RATCHET_RETURN_IF_ERROR(books.MarkApplied(item.version, state->upgrade_id));
             return books.AddEvent(state->upgrade_id, "item-finalized", item.version.ToString(),
                                   item.checksum);
@@ -404,11 +409,12 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
   bool any_prepared = std::any_of(recorded->begin(), recorded->end(),
                                   [](const AppliedItem& a) { return a.phase == Phase::kPrepared; });
   if (state->pivoted && !any_prepared && !IsOnlineState(state->status)) {
-    return Status(Code::kRefused,
-                  fmt::format("{}: has pivoted (finalize committed at {}); rollback cannot undo "
-                              "a pivot. The only way from here is forward: fix it with a new item.",
-                              conn.display_name(),
-                              state->finalized_at.empty() ? "an earlier run" : state->finalized_at));
+    return Status(
+        Code::kRefused,
+        fmt::format("{}: has pivoted (finalize committed at {}); rollback cannot undo "
+                    "a pivot. The only way from here is forward: fix it with a new item.",
+                    conn.display_name(),
+                    state->finalized_at.empty() ? "an earlier run" : state->finalized_at));
   }
   if (!any_prepared && !IsOnlineState(state->status)) {
     summary.nothing_to_do = true;
@@ -464,10 +470,10 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
     reporter->ItemStarted(item, i + 1, items.size());
     auto started = std::chrono::steady_clock::now();
     const Section* rollback = item.section(SectionKind::kRollback);
-    bool outside = rollback && (item.transaction == TransactionMode::kNone ||
-                                std::any_of(rollback->statements.begin(),
-                                            rollback->statements.end(),
-                                            [](const Statement& st) { return st.non_transactional; }));
+    bool outside =
+        rollback && (item.transaction == TransactionMode::kNone ||
+                     std::any_of(rollback->statements.begin(), rollback->statements.end(),
+                                 [](const Statement& st) { return st.non_transactional; }));
     // A rollback section must work on a partly prepared database, so it is
     // safe to run again: the row goes only after the section succeeded.
     Status s = RetryOnLockTimeout(item.version.ToString(), options, reporter, [&]() -> Status {
@@ -505,6 +511,10 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
   }));
   conn.ReleaseUpgradeLock();
   return summary;
+}
+
+Status CheckFitForOnline(const std::vector<const Item*>& pending) {
+  return RefuseUnfitForOnline(pending);
 }
 
 }  // namespace ratchet

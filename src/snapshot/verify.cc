@@ -103,6 +103,10 @@ class Verifier {
         return run;
       }
     }
+    if (path.not_applicable) {
+      run.not_applicable = path.not_applicable(conn, set_, head_.head);
+      if (!run.not_applicable.empty()) return run;
+    }
     run.error = path.run(conn, set_, head_.head);
     if (!run.error.ok()) return run;
     auto actual = TakeSnapshot(conn, snapshot_options_);
@@ -222,7 +226,10 @@ UpgradePath OnlineUpgradePath() {
         steps.push_back(r.head);
       }
     }
+    // Releases that share a head (one that changed nothing for this engine)
+    // are one step.
     std::sort(steps.begin(), steps.end());
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
     steps.push_back(head);
     for (const Version& step : steps) {
       PrepareOptions prepare;
@@ -235,6 +242,16 @@ UpgradePath OnlineUpgradePath() {
       if (!pivoted.ok()) return pivoted.status();
     }
     return OptionalFailures(conn, set);
+  };
+  path.not_applicable = [](Connection& conn, const UpgradeSet& set,
+                           const Version& head) -> std::string {
+    auto status = ReadStatus(conn, set);
+    if (!status.ok()) return "";  // the run itself reports it
+    PlanOptions up_to;
+    up_to.target = head;
+    Plan plan = MakePlan(set, conn.kind(), status->applied, up_to);
+    Status fit = CheckFitForOnline(plan.pending);
+    return fit.ok() ? "" : "items on the way cannot take the online path:" + fit.message();
   };
   return path;
 }
@@ -271,6 +288,9 @@ Result<VerifyReport> VerifyUpgradeSet(const UpgradeSet& set, const VerifyOptions
 
   VerifyReport report;
   report.head = head.name;
+  for (const Item* item : set.ItemsFor(engine)) {
+    if (head.head < item->version) report.uncovered.push_back(item->version);
+  }
   Verifier verifier(set, options, listener, **server, head);
   RATCHET_RETURN_IF_ERROR(verifier.ReadExpected());
 

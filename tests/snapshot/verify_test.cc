@@ -57,6 +57,34 @@ TEST_P(Verify, BookshopReachesItsFreshInstallFromEveryReleaseAndFromEmpty) {
   EXPECT_THAT(r.out, HasSubstr("all 10 run(s) reach exactly the fresh install of 3.0"));
 }
 
+// Real sets have releases that changed nothing for an engine (two releases
+// with one head) and items written after the newest release: both paths
+// treat the empty step as nothing to do, and verify says which items no
+// release covers instead of failing.
+TEST_P(Verify, ReleasesSharingAHeadAndItemsBeyondTheNewestReleaseVerify) {
+  WriteSet({{"V1__1__create_tickets.sql", kTickets},
+            {"V2__2__add_priority.sql", "ALTER TABLE tickets ADD COLUMN priority INTEGER;\n"},
+            {"V3__3__not_released_yet.sql", "CREATE TABLE drafts (id INTEGER PRIMARY KEY);\n"}},
+           "[[release]]\nname = \"1.0\"\nhead = \"V1\"\n"
+           "[[release]]\nname = \"1.1\"\nhead = \"V1\"\n"
+           "[[release]]\nname = \"2.0\"\nhead = \"V2\"\n");
+  WriteSchema("1.0", kTickets);
+  WriteSchema("1.1", kTickets);
+  WriteSchema("2.0",
+              "CREATE TABLE tickets (id INTEGER PRIMARY KEY, status TEXT NOT NULL DEFAULT "
+              "'open', priority INTEGER);\n");
+  RunResult r = RatchetWithScratch("verify");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  for (const char* from : {"empty", "1.0", "1.1", "2.0"}) {
+    EXPECT_THAT(r.out,
+                ContainsRegex(std::string("from ") + from + " +by prepare \\+ finalize +ok\n"))
+        << from;
+  }
+  EXPECT_THAT(r.out, HasSubstr("1 item(s) lie beyond release 2.0, the newest: V3"));
+  EXPECT_THAT(r.out, HasSubstr("declare a [[release]] whose head is V3"));
+  EXPECT_THAT(r.out, HasSubstr("all 8 run(s) reach exactly the fresh install of 2.0"));
+}
+
 TEST_P(Verify, AnItemThatLeavesOutAColumnDefaultIsCaughtAndNamed) {
   WriteTicketSet("ALTER TABLE tickets ADD COLUMN priority INTEGER;\n",
                  "CREATE TABLE tickets (id INTEGER PRIMARY KEY, status TEXT NOT NULL DEFAULT "

@@ -1,8 +1,8 @@
 // `ratchet finalize`: the second half of an online upgrade. A dry run on
 // every database first; only if all of them pass does any database pivot.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "common.h"
 #include "fleet.h"
@@ -35,7 +35,7 @@ DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOpti
                       bool check_only, std::ostream& out, bool live) {
   DatabaseResult result;
   result.database = conn.display_name();
-  auto ready = CheckFinalizeReady(conn, set);
+  auto ready = CheckFinalizeReady(conn, set, upgrade.target);
   if (!ready.ok()) {
     ErrorStream(out) << "ratchet: error: " << ready.status().message() << "\n";
     return FailedResult(conn.display_name(), ready.status());
@@ -76,9 +76,15 @@ DatabaseResult Pivot(Connection& conn, const UpgradeSet& set, const UpgradeOptio
   LineReporter reporter(out, live);
   auto summary = PivotDatabase(conn, set, upgrade, &reporter);
   if (!summary.ok()) {
+    // A refusal (not prepared, a rollback unfinished ...) changed nothing;
+    // only a pivot that ran and failed leaves a prepared database prepared.
+    const bool refused =
+        summary.status().code() == Code::kRefused || summary.status().code() == Code::kLockBusy;
     ErrorStream(out) << "ratchet: error: pivot failed on " << conn.display_name() << ": "
                      << summary.status().message() << "\n"
-                     << "Nothing of this database's pivot was committed; it is still prepared.\n";
+                     << (refused ? "Nothing was changed on this database.\n"
+                                 : "Nothing of this database's pivot was committed; it is "
+                                   "still prepared.\n");
     return FailedResult(conn.display_name(), summary.status());
   }
   DatabaseResult result;
@@ -115,24 +121,25 @@ int RunFinalize(const FinalizeCommandOptions& options) {
                  "dry run: its pivot commits every finalize section with the bookkeeping, or "
                  "nothing)\n";
   } else {
-    std::cout << fmt::format("Finalize, step 1 of 2: dry run on {} database(s): every finalize "
-                             "section runs in a transaction that is rolled back\n",
-                             targets->size());
+    std::cout << fmt::format(
+        "Finalize, step 1 of 2: dry run on {} database(s): every finalize "
+        "section runs in a transaction that is rolled back\n",
+        targets->size());
   }
-  auto dry = RunOnEach(*targets, options.common.jobs,
-                       [&](const Target& target, std::ostream& out, bool live) {
-                         return OnDatabase(sets, target, out, live,
-                                           [&](Connection& c, const UpgradeSet& s,
-                                               std::ostream& o, bool l) {
-                                             return DryRun(c, s, upgrade, one, o, l);
-                                           });
-                       });
+  auto dry = RunOnEach(
+      *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
+        return OnDatabase(sets, target, out, live,
+                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
+                            return DryRun(c, s, upgrade, one, o, l);
+                          });
+      });
   int code = Summarize(dry, again);
   if (code != 0) {
-    std::cerr << "Finalize stopped before any pivot: nothing was changed on any database. "
-                 "Every database is still prepared; fix the problem and run "
-              << again << ", or undo prepare with "
-              << FleetCommandLine("rollback", options.common) << "\n";
+    std::cerr << "Finalize stopped before any pivot: nothing was changed on any database, "
+                 "and each stands where it stood (a prepared one is still prepared). Fix the "
+                 "problem named above and run "
+              << again << ", or undo prepare with " << FleetCommandLine("rollback", options.common)
+              << "\n";
     return code;
   }
   size_t to_pivot = 0;
@@ -143,17 +150,17 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   }
 
   RATCHET_FAULT_POINT("finalize.dry-run-done");
-  std::cout << fmt::format("Finalize, step 2 of 2: the point of no return. Pivoting {} "
-                           "database(s); from the first pivot the only way is forward.\n",
-                           to_pivot);
-  auto pivots = RunOnEach(*targets, options.common.jobs,
-                          [&](const Target& target, std::ostream& out, bool live) {
-                            return OnDatabase(sets, target, out, live,
-                                              [&](Connection& c, const UpgradeSet& s,
-                                                  std::ostream& o, bool l) {
-                                                return Pivot(c, s, upgrade, o, l);
-                                              });
+  std::cout << fmt::format(
+      "Finalize, step 2 of 2: the point of no return. Pivoting {} "
+      "database(s); from the first pivot the only way is forward.\n",
+      to_pivot);
+  auto pivots = RunOnEach(
+      *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
+        return OnDatabase(sets, target, out, live,
+                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
+                            return Pivot(c, s, upgrade, o, l);
                           });
+      });
   code = Summarize(pivots, again);
   if (code != 0) {
     std::cerr << "Some databases did not pivot. Run finalize again to complete them (databases "

@@ -26,7 +26,13 @@ class VerifyLines : public VerifyListener {
  public:
   void RunDone(const VerifyRun& run) override {
     std::string label = fmt::format("  from {:<8} by {:<20}", From(run), run.path);
-    if (!run.error.ok()) {
+    if (!run.not_applicable.empty()) {
+      std::string why = run.not_applicable;
+      for (size_t at = 0; (at = why.find('\n', at)) != std::string::npos; at += 7) {
+        why.replace(at, 1, "\n      ");
+      }
+      std::cout << label << "not applicable\n      " << why << "\n";
+    } else if (!run.error.ok()) {
       std::cout << label << "failed\n      " << run.error.message() << "\n";
     } else if (run.differences.empty()) {
       std::cout << label << "ok\n";
@@ -125,11 +131,26 @@ int RunVerify(const VerifyCommandOptions& options) {
     std::cout << fmt::format("  release {} has no schema/{}.sql: not verified from there\n",
                              release, release);
   }
-  size_t failed = 0;
-  for (const VerifyRun& run : report->runs) failed += run.ok() ? 0 : 1;
+  if (!report->uncovered.empty()) {
+    std::string list;
+    for (const Version& v : report->uncovered) list += (list.empty() ? "" : ", ") + v.ToString();
+    std::cout << fmt::format(
+        "  {} item(s) lie beyond release {}, the newest: {}; no fresh install covers them, so "
+        "verify does not apply them. To cover them, declare a [[release]] whose head is {} "
+        "and write its schema/<release>.sql\n",
+        report->uncovered.size(), report->head, list, report->uncovered.back().ToString());
+  }
+  size_t failed = 0, skipped = 0;
+  for (const VerifyRun& run : report->runs) {
+    failed += run.ok() ? 0 : 1;
+    skipped += run.not_applicable.empty() ? 0 : 1;
+  }
+  const size_t made = report->runs.size() - skipped;
+  const std::string not_made =
+      skipped == 0 ? "" : fmt::format(" ({} path(s) not applicable, named above)", skipped);
   if (report->ok()) {
-    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}",
-                             report->runs.size(), report->head);
+    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}{}", made,
+                             report->head, not_made);
     if (report->idempotence_checked) {
       std::cout << fmt::format("; all {} item(s) are idempotent", report->items_rerun);
     }
@@ -137,11 +158,11 @@ int RunVerify(const VerifyCommandOptions& options) {
     return 0;
   }
   if (failed == 0) {
-    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}",
-                             report->runs.size(), report->head);
+    std::cout << fmt::format("verify: all {} run(s) reach exactly the fresh install of {}{}", made,
+                             report->head, not_made);
   } else {
-    std::cout << fmt::format("verify: {} of {} run(s) do not reach the fresh install of {}", failed,
-                             report->runs.size(), report->head);
+    std::cout << fmt::format("verify: {} of {} run(s) do not reach the fresh install of {}{}",
+                             failed, made, report->head, not_made);
   }
   if (report->idempotence_checked) {
     std::cout << fmt::format("; {} of {} item(s) are not idempotent", report->not_idempotent.size(),
