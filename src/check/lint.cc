@@ -164,6 +164,9 @@ Status Idempotence(const UpgradeSet& set, EngineKind engine, Findings* out) {
 
 Status LocksAndRewrites(const UpgradeSet& set, EngineKind engine, Findings* out) {
   EffectsWalk walk;
+  // Column types as the set's own earlier statements left them, so that a
+  // type change known to be binary-coercible is no warning.
+  std::map<std::string, std::string> column_types;
   for (const Item* item : set.ItemsFor(engine)) {
     walk.NewItem();
     for (SectionKind kind : {SectionKind::kPrepare, SectionKind::kFinalize}) {
@@ -172,7 +175,15 @@ Status LocksAndRewrites(const UpgradeSet& set, EngineKind engine, Findings* out)
       auto effects = AnalyseSection(engine, section->text);
       if (!effects.ok()) return effects.status();
       for (const StatementEffects& statement : *effects) {
+        std::map<std::string, std::string> before = column_types;
+        for (const auto& [key, type] : statement.column_types) column_types[key] = type;
         for (const TableWork& work : walk.Next(statement)) {
+          if (!work.type_column.empty() && !work.has_using) {
+            ObjectName column{ObjectName::Space::kColumn, "column",   work.schema,
+                              work.type_column,           work.table, ""};
+            auto known = before.find(column.Key());
+            if (known != before.end() && BinaryCoercible(known->second, work.new_type)) continue;
+          }
           if (!work.default_functions.empty() &&
               std::none_of(work.default_functions.begin(), work.default_functions.end(),
                            [](const std::string& f) { return kVolatileFunctions.count(f) > 0; })) {

@@ -526,6 +526,8 @@ class StatementReader {
         w.type_column = name;
         w.new_type = type;
         w.has_using = !Field(def, "raw_default").is_null();
+        out_->column_types.emplace_back(Member(Space::kColumn, "column", relation, name).Key(),
+                                        type);
       } else if (subtype == "AT_SetNotNull") {
         TableWork& w = Work(TableWork::Kind::kScan, relation, "ACCESS EXCLUSIVE",
                             fmt::format("ALTER COLUMN {} SET NOT NULL", name));
@@ -562,6 +564,7 @@ class StatementReader {
     Creation c;
     c.object = Member(Space::kColumn, "column", relation, column);
     c.if_not_exists = Flag(cmd, "missing_ok");
+    out_->column_types.emplace_back(c.object.Key(), TypeText(Field(def, "typeName")));
     Add(c, "ADD COLUMN without IF NOT EXISTS fails when the column exists");
     std::vector<std::string> names = Strings(Field(Field(def, "typeName"), "names"));
     std::string type = names.empty() ? "" : names.back();
@@ -675,7 +678,9 @@ class StatementReader {
     for (const json& element : Field(node, "tableElts")) {
       const json& def = Field(element, "ColumnDef");
       if (!def.is_null()) {
-        Implicit(Member(Space::kColumn, "column", relation, Text(def, "colname")));
+        ObjectName column = Member(Space::kColumn, "column", relation, Text(def, "colname"));
+        out_->column_types.emplace_back(column.Key(), TypeText(Field(def, "typeName")));
+        Implicit(column);
         ColumnNames(relation, def);
       }
       const json& constraint = Field(element, "Constraint");

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ratchet/engine.h"
@@ -137,6 +138,11 @@ struct StatementEffects {
   };
   std::vector<Repeat> not_idempotent;
   std::vector<std::string> extensions_created;
+  // The type each column the statement creates, or changes the type of,
+  // has afterwards: its key (ObjectName::Key) and the type as the server
+  // writes it ("character varying(20)"). PostgreSQL only; lets lint tell a
+  // type change that rewrites nothing from one that rewrites the table.
+  std::vector<std::pair<std::string, std::string>> column_types;
   // What the statement does to the catalog, in order: what name conflicts
   // simulate. `creates` and `removes` above are its explicit parts.
   std::vector<CatalogChange> changes;

@@ -118,6 +118,27 @@ TEST_F(Lint, LocksAndRewritesAreWarnings) {
                                "default that calls gen_random_uuid() rewrites t"));
 }
 
+// Widening a varchar, or making it text, rewrites nothing: where the set's
+// own earlier items say what the column was, lint does not warn.
+TEST_F(Lint, ATypeChangeTheSetShowsBinaryCoercibleIsNoWarning) {
+  Write({{"V1__1__t.sql",
+          "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(20), code VARCHAR(5));\n"},
+         {"V2__2__add.sql", "ALTER TABLE t ADD COLUMN note VARCHAR(10);\n"},
+         {"V3__3__widen.sql",
+          "ALTER TABLE t ALTER COLUMN name TYPE text;\n"
+          "ALTER TABLE t ALTER COLUMN code TYPE varchar(50);\n"
+          "ALTER TABLE t ALTER COLUMN note TYPE text;\n"
+          "ALTER TABLE t ALTER COLUMN code TYPE varchar(8);\n"}},
+        "engines = [\"postgresql\"]\n");
+  RunResult r = Run();
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  for (const char* line : {":1:1", ":2:1", ":3:1"}) {
+    EXPECT_THAT(r.out, Not(HasSubstr(std::string("V3__3__widen.sql") + line))) << r.out;
+  }
+  // Narrowing checks every row: that is a rewrite warning still.
+  EXPECT_THAT(r.out, HasSubstr("warning  V3 items/V3__3__widen.sql:4:1: ALTER COLUMN code TYPE"));
+}
+
 TEST_F(Lint, LoadErrorsNameTheFileLineAndEngine) {
   Write({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"},
          {"V2__2__broken.postgresql.sql", "CREATE TABLE u (id INTEGER;\n"},
