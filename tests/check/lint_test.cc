@@ -153,6 +153,17 @@ TEST_F(Lint, LoadErrorsNameTheFileLineAndEngine) {
   EXPECT_EQ(Run({"--engine", "oracle"}).exit_code, 2);
 }
 
+// A set that does not load is still named by its project, for its engines.
+TEST_F(Lint, ASetThatFailsToLoadIsNamedByItsProjectAndEngines) {
+  Write({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"},
+         {"V2__2__bad.sql", "-- ratchet: lock-timeout forever\nSELECT 1;\n"}},
+        "engines = [\"postgresql\"]\n");
+  RunResult r = Run();
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_THAT(r.out, HasSubstr("Lint of linted for postgresql:"));
+  EXPECT_THAT(r.out, HasSubstr("items/V2__2__bad.sql:1:1: 'lock-timeout' has a bad duration"));
+}
+
 TEST_F(Lint, ASettingRequirementMustBeAString) {
   Write({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"}},
         "[requirements.settings]\nmax_connections = 100\n");
