@@ -103,6 +103,9 @@ struct VerifyReport {
   // Items beyond the newest release's head: no fresh install covers them,
   // so verify does not apply them.
   std::vector<Version> uncovered;
+  // Scratch databases (or folders) that verifies which died left behind,
+  // removed by this one.
+  std::vector<std::string> reclaimed;
   bool idempotence_checked = false;
   size_t items_rerun = 0;
   std::vector<ItemRerun> not_idempotent;

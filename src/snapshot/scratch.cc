@@ -6,6 +6,9 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -77,7 +80,10 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::Open(const ScratchOptions&
   server->options_ = options;
   server->connect_.history_schema = history_schema;
   if (options.engine == EngineKind::kSqlite) {
-    std::string pattern = (fs::temp_directory_path() / "ratchet-scratch-XXXXXX").string();
+    // The pid in the name is the lease: a later run removes the folder of a
+    // process that is gone.
+    std::string pattern =
+        (fs::temp_directory_path() / fmt::format("ratchet-scratch-{}-XXXXXX", getpid())).string();
     if (mkdtemp(pattern.data()) == nullptr) {
       return Status(Code::kIo,
                     fmt::format("cannot make a temporary directory for scratch "
@@ -85,6 +91,7 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::Open(const ScratchOptions&
                                 fs::temp_directory_path().string(), std::strerror(errno)));
     }
     server->dir_ = pattern;
+    RATCHET_RETURN_IF_ERROR(server->TakeLeaseAndReclaim());
     return server;
   }
   if (options.server.empty()) {
@@ -113,7 +120,48 @@ Result<std::unique_ptr<ScratchServer>> ScratchServer::Open(const ScratchOptions&
                               role, target.display, role));
   }
   server->server_version_ = std::stoi(allowed->rows[0][2].value_or("0"));
+  server->prefix_ = "ratchet_scratch_" + UniqueSuffix();
+  RATCHET_RETURN_IF_ERROR(server->TakeLeaseAndReclaim());
   return server;
+}
+
+Status ScratchServer::TakeLeaseAndReclaim() {
+  if (options_.engine == EngineKind::kSqlite) {
+    std::error_code ec;
+    const std::string lead = "ratchet-scratch-";
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind(lead, 0) != 0 || entry.path() == dir_) continue;
+      char* end = nullptr;
+      long pid = std::strtol(name.c_str() + lead.size(), &end, 10);
+      if (pid <= 0 || end == nullptr || *end != '-' || pid == getpid()) continue;
+      if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive, or unknown
+      fs::remove_all(entry.path(), ec);
+      if (!ec) reclaimed_.push_back(entry.path().string());
+    }
+    return Status::Ok();
+  }
+  auto lease = admin_->Query("SELECT pg_advisory_lock(hashtext($1))", {Value(prefix_)});
+  if (!lease.ok()) return lease.status().WithContext("cannot take the scratch lease");
+  // Unused by any session, and the lease of their run is free: the run died.
+  auto left = admin_->Query(
+      "SELECT d.datname FROM pg_database d WHERE d.datname LIKE 'ratchet\\_scratch\\_%' "
+      "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) "
+      "ORDER BY 1");
+  if (!left.ok()) return left.status();
+  const char* force = server_version_ >= 130000 ? " WITH (FORCE)" : "";
+  for (const Row& row : left->rows) {
+    std::string name = row[0].value_or("");
+    std::string prefix = name.substr(0, name.rfind('_'));
+    if (prefix == prefix_ || prefix.empty()) continue;
+    auto free = admin_->Query("SELECT pg_try_advisory_lock(hashtext($1))", {Value(prefix)});
+    if (!free.ok()) return free.status();
+    if (free->rows.empty() || free->rows[0][0] != "t") continue;  // its run is alive
+    admin_->Query("SELECT pg_advisory_unlock(hashtext($1))", {Value(prefix)});
+    Status dropped = admin_->Execute(fmt::format("DROP DATABASE IF EXISTS \"{}\"{}", name, force));
+    if (dropped.ok()) reclaimed_.push_back(name);
+  }
+  return Status::Ok();
 }
 
 ScratchServer::~ScratchServer() {
@@ -134,7 +182,7 @@ Result<std::unique_ptr<ScratchDatabase>> ScratchServer::Create() {
     target.display = "sqlite:" + db->name_;
     connect.create_if_missing = true;
   } else {
-    std::string name = fmt::format("ratchet_scratch_{}_{}", UniqueSuffix(), ++created_);
+    std::string name = fmt::format("{}_{}", prefix_, ++created_);
     // template0: nothing the server's template1 holds leaks into the
     // comparison, and no other session can be using it.
     Status made = admin_->Execute(fmt::format("CREATE DATABASE {} TEMPLATE template0", name));

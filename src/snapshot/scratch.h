@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ratchet/engine.h"
 #include "ratchet/verify.h"
@@ -46,16 +47,28 @@ class ScratchServer {
   // Creates a new, empty database and connects to it.
   Result<std::unique_ptr<ScratchDatabase>> Create();
 
+  // The scratch databases (or SQLite scratch folders) that runs which died
+  // left behind and Open removed: those whose owner's lease is free (its
+  // session on the server is gone; its process on this machine is gone).
+  const std::vector<std::string>& reclaimed() const { return reclaimed_; }
+
  private:
   friend class ScratchDatabase;
   ScratchServer() = default;
   void Remove(ScratchDatabase* database);
+  // Takes this run's lease and removes what dead runs left (reclaimed()).
+  Status TakeLeaseAndReclaim();
 
   ScratchOptions options_;
   ConnectOptions connect_;
   std::unique_ptr<Connection> admin_;  // PostgreSQL only
   int server_version_ = 0;
   std::filesystem::path dir_;  // SQLite only
+  // PostgreSQL: every scratch database of this run is named <prefix_>_<n>;
+  // the admin session holds an advisory lock on the prefix for as long as
+  // the run lives, which is how a later run tells a dead owner.
+  std::string prefix_;
+  std::vector<std::string> reclaimed_;
   int created_ = 0;
 };
 

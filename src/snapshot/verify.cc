@@ -288,6 +288,7 @@ Result<VerifyReport> VerifyUpgradeSet(const UpgradeSet& set, const VerifyOptions
 
   VerifyReport report;
   report.head = head.name;
+  report.reclaimed = (*server)->reclaimed();
   for (const Item* item : set.ItemsFor(engine)) {
     if (head.head < item->version) report.uncovered.push_back(item->version);
   }

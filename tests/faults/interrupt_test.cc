@@ -60,7 +60,10 @@ class Interrupt : public EngineTest {
         }
       } else {
         auto admin = AdminConnection();
-        auto r = admin->Query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'");
+        auto r = admin->Query(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND a.datname = $1",
+            {ratchet::Value(db.substr(db.rfind("dbname=") + 7))});
         if (r.ok() && !r->rows.empty() && r->rows[0][0] != "0") return true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));

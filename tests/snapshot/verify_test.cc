@@ -4,6 +4,8 @@
 // databases never outlive the run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -175,6 +177,59 @@ TEST_P(Verify, ScratchDatabasesAreRemovedAlsoWhenARunFails) {
   EXPECT_EQ(r.exit_code, 3) << r.all();
   EXPECT_THAT(r.out, ContainsRegex("from 1.0 +by upgrade +failed\n +schema/1.0.sql:3:"));
   EXPECT_THAT(r.out, ContainsRegex("from empty +by upgrade +ok\n"));
+}
+
+// What a verify that was killed left behind is removed by the next one, and
+// said; what a live run holds is left alone.
+TEST_P(Verify, ScratchLeftByADeadRunIsReclaimedAndALiveRunsIsNot) {
+  WriteTicketSet("ALTER TABLE tickets ADD COLUMN priority INTEGER;\n",
+                 "CREATE TABLE tickets (id INTEGER PRIMARY KEY, status TEXT NOT NULL DEFAULT "
+                 "'open', priority INTEGER);\n");
+  std::string dead;
+  std::unique_ptr<Connection> live_owner;
+  if (is_sqlite()) {
+    // A process that is gone: a child that exited.
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    waitpid(child, nullptr, 0);
+    dead = (std::filesystem::temp_directory_path() /
+            ("ratchet-scratch-" + std::to_string(child) + "-abcdef"))
+               .string();
+    std::filesystem::create_directories(dead);
+    WriteFile(std::filesystem::path(dead) / "scratch-1.db", "");
+  } else {
+    auto admin = AdminConnection();
+    dead = "ratchet_scratch_999999_dead_1";
+    ASSERT_TRUE(admin->Execute("DROP DATABASE IF EXISTS " + dead).ok());
+    ASSERT_TRUE(admin->Execute("CREATE DATABASE " + dead).ok());
+    // A live run's database: its lease is held.
+    live_owner = AdminConnection();
+    ASSERT_TRUE(live_owner->Execute("DROP DATABASE IF EXISTS ratchet_scratch_888888_live_1").ok());
+    ASSERT_TRUE(live_owner->Execute("CREATE DATABASE ratchet_scratch_888888_live_1").ok());
+    ASSERT_TRUE(
+        live_owner->Query("SELECT pg_advisory_lock(hashtext('ratchet_scratch_888888_live'))").ok());
+  }
+  RunResult r = RatchetWithScratch("verify");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  // Another verify of the test run, in parallel, may have reclaimed it
+  // first; when this one did, it says so.
+  if (r.out.find(dead) != std::string::npos) {
+    EXPECT_THAT(r.out, HasSubstr("scratch database(s) left by a verify that died"));
+  }
+  if (is_sqlite()) {
+    EXPECT_FALSE(std::filesystem::exists(dead));
+  } else {
+    auto admin = AdminConnection();
+    auto left = admin->Query(
+        "SELECT datname FROM pg_database WHERE datname IN ('ratchet_scratch_999999_dead_1', "
+        "'ratchet_scratch_888888_live_1') ORDER BY 1");
+    ASSERT_TRUE(left.ok());
+    ASSERT_EQ(left->rows.size(), 1u);
+    EXPECT_EQ(left->rows[0][0].value_or(""), "ratchet_scratch_888888_live_1");
+    EXPECT_THAT(r.out, Not(HasSubstr("ratchet_scratch_888888_live_1")));
+    live_owner.reset();
+    EXPECT_TRUE(admin->Execute("DROP DATABASE ratchet_scratch_888888_live_1").ok());
+  }
 }
 
 TEST_P(Verify, TheNewestReleaseNeedsAFreshSchema) {

@@ -127,6 +127,12 @@ int RunVerify(const VerifyCommandOptions& options) {
   auto report = VerifyUpgradeSet(*set, verify, &listener);
   if (!report.ok()) return ReportError(report.status());
 
+  if (!report->reclaimed.empty()) {
+    std::string list;
+    for (const std::string& name : report->reclaimed) list += (list.empty() ? "" : ", ") + name;
+    std::cout << fmt::format("  removed {} scratch database(s) left by a verify that died: {}\n",
+                             report->reclaimed.size(), list);
+  }
   for (const std::string& release : report->without_schema) {
     std::cout << fmt::format("  release {} has no schema/{}.sql: not verified from there\n",
                              release, release);
