@@ -89,10 +89,21 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     } else if (st.code() == Code::kUpgradeFailed) {
       // An item that runs statement by statement keeps what ran before the
       // failing statement (its message says which); any other is undone.
+      // The state is read back, not assumed: the failure may have kept
+      // ratchet from recording it (a full disk, bookkeeping not created).
+      auto now = ReadStatus(conn, s);
+      std::string marked = !now.ok() ? "ratchet could not read the database's state back: " +
+                                           now.status().message().substr(0, 200)
+                           : now->status == "failed-upgrade"
+                               ? std::string("The database is marked failed-upgrade.")
+                               : fmt::format(
+                                     "The failure could not be recorded: the database's status is "
+                                     "still {}; 'ratchet status' shows where it stands.",
+                                     now->status);
       err << (FailedItemRanOutsideATransaction(s, st)
-                  ? "Items before it stay applied. The database is marked failed-upgrade.\n"
-                  : "The failed item was rolled back; items before it stay applied. "
-                    "The database is marked failed-upgrade.\n")
+                  ? "Items before it stay applied. "
+                  : "The failed item was rolled back; items before it stay applied. ")
+          << marked << "\n"
           << "Next: fix "
           << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
                                                             : std::string("the failed item"))
