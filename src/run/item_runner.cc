@@ -102,7 +102,40 @@ Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options
 }
 
 Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status()>& attempt) {
-  return RetryOnLockTimeout(item.version.ToString(), options_, reporter_, attempt);
+  Status s = RetryOnLockTimeout(item.version.ToString(), options_, reporter_, attempt);
+  if (s.ok() || !IsLockTimeout(s) || conn_.kind() != EngineKind::kPostgres) return s;
+  // Out of retries: name the sessions that hold table locks in open
+  // transactions now, which is what the item queued behind; the item is not
+  // what needs fixing.
+  conn_.Rollback();
+  auto holders = conn_.Query(
+      "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), "
+      "to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), coalesce(a.state, ''), "
+      "left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 80) "
+      "FROM pg_stat_activity a WHERE a.datname = current_database() "
+      "AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL "
+      "AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'relation' "
+      "AND l.granted) ORDER BY a.xact_start LIMIT 5");
+  std::string named;
+  if (holders.ok()) {
+    for (const Row& row : holders->rows) {
+      auto at = [&](size_t k) { return row[k].value_or(""); };
+      named += fmt::format(
+          "\n  pid {} (application '{}', client {}, in a transaction since {}, "
+          "{}): {}",
+          at(0), at(1), at(2), at(3), at(4), at(5));
+    }
+  }
+  std::string message =
+      s.message() +
+      fmt::format("\nThe item waited for a lock {} time(s) and gave up; nothing of it stays.",
+                  options_.max_lock_retries + 1);
+  message +=
+      named.empty()
+          ? " No session holds a table lock now: run again."
+          : "\nSessions of this database holding table locks in open transactions now:" + named +
+                "\nRun again once they have ended (or end them).";
+  return Status::DbFailure(s.code(), std::move(message), *s.db_error());
 }
 
 Status ItemRunner::ClearInterruptedBuilds(const Item& item) {

@@ -218,6 +218,35 @@ TEST_P(PostgresUpgrade, LockTimeoutIsRetriedWithBackoffUntilTheLockIsFree) {
             "1");
 }
 
+// When the lock never comes, the run names the sessions holding table locks
+// in open transactions, and says to run again when they end, not to fix the
+// item.
+TEST_P(PostgresUpgrade, ALockThatNeverComesNamesTheSessionsHoldingIt) {
+  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"}});
+  ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
+  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"},
+            {"V2__2__add_column.sql",
+             "-- ratchet: lock-timeout 50ms\nALTER TABLE t ADD COLUMN name text;\n"}});
+  auto holder = OpenDb(db() + " application_name=nightly_report");
+  ASSERT_TRUE(holder);
+  auto pid = holder->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok());
+  ASSERT_TRUE(holder->Begin().ok());
+  ASSERT_TRUE(holder->Execute("LOCK TABLE t IN ACCESS SHARE MODE").ok());
+  RunResult r = Ratchet("upgrade");
+  holder->Rollback();
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_THAT(r.err, HasSubstr("gave up; nothing of it stays"));
+  EXPECT_THAT(r.err,
+              HasSubstr("pid " + pid->rows[0][0].value_or("?") + " (application 'nightly_report'"));
+  EXPECT_THAT(r.err, HasSubstr("idle in transaction): LOCK TABLE t IN ACCESS SHARE MODE"));
+  EXPECT_THAT(r.err, HasSubstr("the item is not at fault"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Next: fix")));
+  EXPECT_EQ(Value("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND "
+                  "column_name = 'name'"),
+            "0");
+}
+
 TEST_P(PostgresUpgrade, AOneMegabyteItemIsApplied) {
   std::string big = "CREATE TABLE big (id integer PRIMARY KEY, payload text);\n";
   int n = 0;

@@ -103,8 +103,14 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
       err << (FailedItemRanOutsideATransaction(s, st)
                   ? "Items before it stay applied. "
                   : "The failed item was rolled back; items before it stay applied. ")
-          << marked << "\n"
-          << "Next: fix "
+          << marked << "\n";
+      if (st.db_error() && st.db_error()->sqlstate == "55P03") {
+        err << "Next: the item is not at fault; when the sessions named above have ended, "
+               "run: "
+            << again << "\n";
+        return FailedResult(conn.display_name(), st);
+      }
+      err << "Next: fix "
           << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
                                                             : std::string("the failed item"))
           << ", then run: " << again << "\n";
