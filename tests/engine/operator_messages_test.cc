@@ -114,19 +114,8 @@ TEST(LockHolder, IsNamedWithoutTheSecretsOnItsCommandLine) {
   BackgroundRun holder({"upgrade", "--set", set.string(), "--db", db, "--db",
                         "postgresql://app:s3cr3t-pw@127.0.0.1:1/app"});
   // Wait until it holds the file's flock.
-  bool held = false;
-  for (int tries = 0; tries < 200 && !held; ++tries) {
-    std::ifstream locks("/proc/locks");
-    std::string line;
-    while (std::getline(locks, line)) {
-      if (line.find("FLOCK") != std::string::npos &&
-          line.find(" " + std::to_string(holder.pid()) + " ") != std::string::npos) {
-        held = true;
-      }
-    }
-    if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(held) << "the first run never took the lock";
+  ASSERT_TRUE(WaitForFileLocks(holder.pid(), 1, /*flock_only=*/true))
+      << "the first run never took the lock";
   RunResult second = RunRatchet({"upgrade", "--set", set.string(), "--db", db, "--lock-wait", "0"});
   kill(holder.pid(), SIGKILL);
   holder.Wait();
@@ -151,19 +140,9 @@ TEST(SqliteContention, ASecondRunAndStatusNameTheRunningUpgradeQuickly) {
             "SELECT count(*) FROM c;\n");
   const std::string db = "sqlite:" + (dir.path() / "app.db").string();
   BackgroundRun holder({"upgrade", "--set", set.string(), "--db", db});
-  // Wait until the file is locked against readers: the big insert spilled.
-  bool locked = false;
-  for (int tries = 0; tries < 200 && !locked; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream locks("/proc/locks");
-    std::string line;
-    int held = 0;
-    while (std::getline(locks, line)) {
-      if (line.find(" " + std::to_string(holder.pid()) + " ") != std::string::npos) ++held;
-    }
-    locked = held >= 2;  // the upgrade lock, and SQLite's own on the file
-  }
-  ASSERT_TRUE(locked);
+  // Wait until the file is locked against readers (the big insert spilled):
+  // the upgrade lock, and SQLite's own on the file.
+  ASSERT_TRUE(WaitForFileLocks(holder.pid(), 2, /*flock_only=*/false));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   auto started = std::chrono::steady_clock::now();

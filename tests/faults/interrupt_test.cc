@@ -50,14 +50,7 @@ class Interrupt : public EngineTest {
   bool WaitForLock(int pid, const std::string& db) {
     for (int tries = 0; tries < 400; ++tries) {
       if (is_sqlite()) {
-        std::ifstream locks("/proc/locks");
-        std::string line;
-        while (std::getline(locks, line)) {
-          if (line.find("FLOCK") != std::string::npos &&
-              line.find(" " + std::to_string(pid) + " ") != std::string::npos) {
-            return true;
-          }
-        }
+        if (FileLocksHeldBy(pid, /*flock_only=*/true) > 0) return true;
       } else {
         auto admin = AdminConnection();
         auto r = admin->Query(

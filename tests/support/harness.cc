@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace ratchet::testing {
 namespace fs = std::filesystem;
@@ -112,6 +113,28 @@ RunResult BackgroundRun::Wait() {
   r.out = ReadAll(out_);
   r.err = ReadAll(err_);
   return r;
+}
+
+int FileLocksHeldBy(int pid, bool flock_only) {
+  // Lines read "1: FLOCK  ADVISORY  WRITE <pid> <device>:<inode> 0 EOF".
+  std::ifstream locks("/proc/locks");
+  const std::string owner = " " + std::to_string(pid) + " ";
+  int held = 0;
+  for (std::string line; std::getline(locks, line);) {
+    if (line.find("->") != std::string::npos) continue;  // a waiter
+    if (flock_only && line.find("FLOCK") == std::string::npos) continue;
+    if (line.find(owner) != std::string::npos) ++held;
+  }
+  return held;
+}
+
+bool WaitForFileLocks(int pid, int count, bool flock_only, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (FileLocksHeldBy(pid, flock_only) < count) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return true;
 }
 
 fs::path BookshopSet() { return fs::path(RATCHET_SOURCE_DIR) / "examples" / "bookshop"; }

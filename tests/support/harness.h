@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -61,6 +62,15 @@ class BackgroundRun {
   std::filesystem::path out_, err_;
   ScratchDir dir_;
 };
+
+// The file locks process `pid` holds now, from /proc/locks: all of them, or
+// only its flock()s (ratchet's SQLite upgrade lock) with `flock_only`.
+int FileLocksHeldBy(int pid, bool flock_only = false);
+
+// Waits up to `timeout` until `pid` holds at least `count` file locks (see
+// FileLocksHeldBy); returns whether it did.
+bool WaitForFileLocks(int pid, int count, bool flock_only,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // The path of examples/bookshop in the source tree.
 std::filesystem::path BookshopSet();
