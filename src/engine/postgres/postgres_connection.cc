@@ -334,6 +334,17 @@ std::string Quote(std::string_view identifier) {
   return quoted + "\"";
 }
 
+// `text` as an SQL string literal (standard_conforming_strings: quotes
+// doubled), for the statements ratchet writes itself.
+std::string QuoteLiteral(std::string_view text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    quoted += c;
+    if (c == '\'') quoted += '\'';
+  }
+  return quoted + "'";
+}
+
 // The advisory lock key of the bookkeeping schema: FNV-1a 64 of
 // "ratchet:<schema>", as the bigint pg_advisory_lock takes. Computed here
 // rather than with hashtext() so it never changes with the server version.
@@ -623,13 +634,10 @@ class PostgresConnection final : public Connection {
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
   // schema exists: a role that owns only its schema must get past it.
   std::vector<std::string> BookkeepingPrelude() const override {
-    std::string literal = "'";
-    for (char c : schema_) literal += c == '\'' ? std::string("''") : std::string(1, c);
-    literal += "'";
     return {fmt::format(
         "DO $ratchet_schema$ BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = {}) "
         "THEN CREATE SCHEMA {}; END IF; END $ratchet_schema$",
-        literal, Quote(schema_))};
+        QuoteLiteral(schema_), Quote(schema_))};
   }
 
   Result<bool> HasBookkeeping() override {
@@ -1018,13 +1026,8 @@ Result<std::unique_ptr<Connection>> Connect(const Target& target, const ConnectO
   // froze DDL may write, by pid and start time, so nothing an application
   // can set for itself gets it in.
   std::string sessions = Quote(options.history_schema) + ".ddl_freeze_sessions";
-  auto as_literal = [](const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-  };
-  std::string literal = as_literal(sessions);
-  std::string schema_literal = as_literal(options.history_schema);
+  std::string literal = QuoteLiteral(sessions);
+  std::string schema_literal = QuoteLiteral(options.history_schema);
   std::string enlist = fmt::format(
       // Each test in an IF of its own: SQL does not promise to evaluate AND
       // from left to right, and the later tests fail without the earlier.
