@@ -128,8 +128,30 @@ TEST_P(Check, ReportsEachKindOfProblemWithTheRightItemAndWritesNothing) {
   // Nothing was written: not the check's INSERT, not a byte of the file.
   EXPECT_EQ(State(), before);
   EXPECT_EQ(Value("SELECT count(*) FROM users WHERE id = 999"), "0");
-  // And the connection's read-only mode did not outlive the check.
-  EXPECT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
+
+  // The read-only mode ends with the check, also when it found problems:
+  // upgrade runs its items on the connection its checks ran on.
+  auto set = LoadUpgradeSet(set_dir(), {});
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  auto conn = Open();
+  ASSERT_NE(conn, nullptr);
+  auto status = ReadStatus(*conn, *set);
+  ASSERT_TRUE(status.ok()) << status.status().message();
+  CheckOptions options;
+  options.min_table_bytes = 0;
+  auto report = CheckDatabase(*conn, *set, status->plan, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_GT(report->problems(), 0u);
+  EXPECT_FALSE(conn->InTransaction());
+  if (is_sqlite()) {
+    auto query_only = conn->Query("PRAGMA query_only");
+    ASSERT_TRUE(query_only.ok()) << query_only.status().message();
+    EXPECT_EQ(query_only->rows[0][0], "0");
+  }
+  Status written = conn->Execute("INSERT INTO users (id, email) VALUES (998, 'after@check')");
+  EXPECT_TRUE(written.ok()) << written.message();
+  conn.reset();
+  EXPECT_EQ(Value("SELECT email FROM users WHERE id = 998"), "after@check");
 }
 
 TEST_P(Check, ReportsNothingOnACleanDatabaseAndWritesNothing) {
@@ -275,17 +297,18 @@ TEST_P(Check, PostgresFindsTakenNamesOfEveryKindInOneLookup) {
              "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n"}});
   ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   // Everything V2 creates exists already, but for twice(text) and the index.
-  Load("CREATE SCHEMA reports;\n"
-       "CREATE TYPE mood AS ENUM ('ok');\n"
-       "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n + n';\n"
-       "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
-       "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION stamp();\n"
-       "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
-       "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n");
+  Load(
+      "CREATE SCHEMA reports;\n"
+      "CREATE TYPE mood AS ENUM ('ok');\n"
+      "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n + n';\n"
+      "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+      "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION stamp();\n"
+      "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
+      "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n");
   RunResult r = Ratchet("check");
   EXPECT_EQ(r.exit_code, 3) << r.all();
-  for (const char* taken : {"a schema", "a type", "a function", "a trigger", "a constraint",
-                            "a view"}) {
+  for (const char* taken :
+       {"a schema", "a type", "a function", "a trigger", "a constraint", "a view"}) {
     EXPECT_THAT(r.out, HasSubstr(std::string(taken) + " of that name exists already")) << taken;
   }
   EXPECT_THAT(r.out, HasSubstr("V2__2__kinds.sql:3:1: function twice"));
