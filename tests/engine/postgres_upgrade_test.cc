@@ -202,7 +202,9 @@ TEST_P(PostgresUpgrade, LockTimeoutIsRetriedWithBackoffUntilTheLockIsFree) {
   RunResult r = Ratchet("upgrade");
   release.join();
   EXPECT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_THAT(r.out, HasSubstr("retry 1/"));
+  // Each wait twice the one before: 200 ms, then 400 ms.
+  EXPECT_THAT(r.out, HasSubstr("; retry 1/5 in 200 ms"));
+  EXPECT_THAT(r.out, HasSubstr("; retry 2/5 in 400 ms"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 't' AND "
                   "column_name = 'name'"),
             "1");

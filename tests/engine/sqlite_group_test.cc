@@ -23,6 +23,7 @@ namespace ratchet::testing {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -307,6 +308,36 @@ TEST_P(SqliteGroup, ACommitThatFindsAReaderWaitsAndTriesAgain) {
   EXPECT_THAT(run.out, HasSubstr("retry 1/5"));
   EXPECT_THAT(Tables(), Contains("b"));
   EXPECT_EQ(Value("SELECT status FROM ratchet_state"), "active");
+}
+
+// A commit that never gets the file (a reader holds it throughout) stops
+// the run after its retries, and says that the steps since the last commit
+// went with it and what to run; once the reader is gone the run completes.
+TEST_P(SqliteGroup, ACommitThatNeverGetsTheFileStopsTheRunAndSaysWhatWentWithIt) {
+  const std::string toml = "lock-timeout = \"100ms\"\n";  // in [project]
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"}}, toml);
+  ASSERT_EQ(Upgrade().exit_code, 0);
+  sqlite3* reader = nullptr;
+  const std::string path = db().substr(db().find(':') + 1);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT COUNT(*) FROM a;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  WriteSet({{"V1__1__a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"},
+            {"V2__2__b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"}},
+           toml);
+  RunResult run = Upgrade();
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  EXPECT_THAT(run.out, HasSubstr("retry 5/5"));
+  EXPECT_THAT(run.err, ContainsRegex("The [0-9]+ step\\(s\\) run since ratchet's last commit"));
+  EXPECT_THAT(run.err, HasSubstr("running again applies them"));
+  EXPECT_THAT(Tables(), Not(Contains("b")));
+  EXPECT_EQ(Value("SELECT status FROM ratchet_state"), "active");
+
+  RunResult again = Upgrade();
+  ASSERT_EQ(again.exit_code, 0) << again.all();
+  EXPECT_THAT(Tables(), Contains("b"));
 }
 
 // The run's closing write commits the open group and waits for the disk, as

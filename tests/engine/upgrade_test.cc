@@ -102,6 +102,12 @@ TEST_P(Upgrade, FailingItemLeavesDatabaseAsBeforeItAndResumesOnceFixed) {
                   Books("state")),
             "failed-upgrade V2 items/V2__2__break_things.sql:4");
   EXPECT_THAT(Value("SELECT error_message FROM " + Books("state")), HasSubstr("nosuch"));
+  // The column, the statement and the engine's error code go with it.
+  EXPECT_EQ(Value("SELECT CAST(error_column AS TEXT) || ' ' || error_sqlstate || ' ' || "
+                  "error_statement FROM " +
+                  Books("state")),
+            is_sqlite() ? "1 SQLITE_ERROR INSERT INTO nosuch (id) VALUES (1);"
+                        : "13 42P01 INSERT INTO nosuch (id) VALUES (1)");
 
   RunResult status = Ratchet("status");
   EXPECT_EQ(status.exit_code, 0);
@@ -218,10 +224,14 @@ TEST_P(Upgrade, ToStopsAtTheTargetVersion) {
   WriteSet({{"V1__1__create_t.sql", kCreateT},
             {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"},
             {"V2.1__3__fix.sql", "CREATE TABLE fix (id INTEGER);\n"},
-            {"V10__4__late.sql", "CREATE TABLE late (id INTEGER);\n"}});
+            {"V10__4__late.sql", "CREATE TABLE late (id INTEGER);\n"}},
+           "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n"
+           "[[release]]\nname = \"2.0\"\nhead = \"V10\"\n");
   RunResult run = Ratchet("upgrade", {"--to", "V2.1"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   EXPECT_EQ(Tables(), (std::vector<std::string>{"fix", "more", "t"}));
+  // The state records the release the run reached, not the version it aimed at.
+  EXPECT_EQ(Value("SELECT status || ' ' || to_release FROM " + Books("state")), "active 1.0");
   RunResult plan = Ratchet("plan", {"--json"});
   ASSERT_EQ(plan.exit_code, 0) << plan.all();
   auto json = nlohmann::json::parse(plan.out);
@@ -359,6 +369,41 @@ TEST_P(Upgrade, ANonTransactionalItemRunsOutsideATransactionAndIsJournaled) {
                                                         " WHERE version = 'V2'")}));
   EXPECT_EQ(Value("SELECT COALESCE(in_flight, 'none') FROM " + Books("state")), "none");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "1000");
+}
+
+// The bookkeeping tables are created in one transaction: when one of them
+// cannot be (a view of the application's has the name of ratchet's events
+// table), none stays, nothing runs, and once the way is clear the next run
+// creates them all.
+TEST_P(Upgrade, TheBookkeepingIsCreatedWholeOrNotAtAll) {
+  WriteSet({{"V1__1__create_t.sql", kCreateT}});
+  {
+    auto conn = Open();
+    ASSERT_NE(conn, nullptr);
+    Status s =
+        conn->ExecuteScript(is_sqlite() ? "CREATE VIEW ratchet_events AS SELECT 1 AS seq;\n"
+                                        : "CREATE SCHEMA ratchet;\n"
+                                          "CREATE VIEW ratchet.events AS SELECT 1 AS seq;\n");
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  const std::string ours =
+      is_sqlite() ? "SELECT name FROM sqlite_schema WHERE name LIKE 'ratchet%' ORDER BY name"
+                  : "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace WHERE n.nspname = 'ratchet' ORDER BY 1";
+  RunResult blocked = Ratchet("upgrade");
+  EXPECT_NE(blocked.exit_code, 0) << blocked.all();
+  EXPECT_THAT(blocked.err, HasSubstr("cannot create ratchet's bookkeeping tables"));
+  EXPECT_EQ(Rows(ours), std::vector<std::string>{is_sqlite() ? "ratchet_events" : "events"});
+  EXPECT_TRUE(Tables().empty());
+
+  ASSERT_TRUE(
+      Open()->Execute(is_sqlite() ? "DROP VIEW ratchet_events" : "DROP VIEW ratchet.events").ok());
+  RunResult run = Ratchet("upgrade");
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  EXPECT_EQ(Tables(), std::vector<std::string>{"t"});
+  EXPECT_EQ(
+      Value("SELECT COUNT(*) FROM " + Books("events") + " WHERE event = 'bookkeeping-created'"),
+      "1");
 }
 
 TEST_P(Upgrade, MalformedSetStopsBeforeTouchingTheDatabase) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faults/fault_sweep.h"
+#include "util/fault.h"
 
 namespace ratchet::testing {
 namespace {
@@ -288,6 +289,26 @@ TEST_P(SqliteCopyUpgrade, RefusesAFileInWalModeAndChangesNothing) {
   }
   DatabaseImage after = TakeImage(db());
   EXPECT_EQ(after, before) << DescribeDifference(before, after);
+}
+
+// Only a complete copy carries the name <file>.new: killed in the middle of
+// the backup, the copy is <file>.copying, and status says the copy-upgrade
+// has not finished.
+TEST_P(SqliteCopyUpgrade, AKillDuringTheCopyLeavesNoCompleteLookingCopy) {
+  ShopAtOneDotZero(db());
+  ASSERT_FALSE(HasFatalFailure());
+  const DatabaseImage before = TakeImage(db());
+  RunResult killed =
+      RatchetOn(BookshopSet(), db(), {"copy-upgrade"}, {"RATCHET_FAULT=copy.step:2"});
+  ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
+  const std::string path = db().substr(7);
+  EXPECT_TRUE(fs::exists(path + ".copying"));
+  EXPECT_FALSE(fs::exists(path + ".new"));
+  DatabaseImage after = TakeImage(db());
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+  RunResult status = RatchetOn(BookshopSet(), db(), {"status"});
+  EXPECT_THAT(status.out, HasSubstr("copy-upgrade has not finished"));
+  EXPECT_THAT(status.out, HasSubstr("Next:        ratchet copy-upgrade --recover"));
 }
 
 // The upgraded copy takes the original's place with its mode, owner and
