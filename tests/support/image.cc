@@ -126,6 +126,10 @@ void ReadSqliteCatalog(Connection& conn, DatabaseImage* image, bool with_rows) {
 constexpr char kRepeatedOnResume[] =
     "('upgrade-started', 'prepare-started', 'prepare-resumed', 'rollback-started', "
     "'item-started')";
+// Kinds that record how a run cleaned up after a crash (an INVALID index a
+// killed concurrent build left): an uninterrupted run has none. What the
+// cleanup leads to, a valid index, is in the catalog.
+constexpr char kAfterACrash[] = "('invalid-index-dropped')";
 // Kinds whose detail depends on the run that wrote it (counts of what that
 // run did, the tool's version), not on what it did to the database.
 constexpr char kRunDetail[] =
@@ -152,7 +156,7 @@ void ReadBookkeeping(Connection& conn, DatabaseImage* image) {
          Lines(conn, std::string("SELECT event, COALESCE(version, ''), CASE WHEN event IN ") +
                          kRunDetail + " THEN '' ELSE COALESCE(detail, '') END, 'x' || COUNT(*) " +
                          "FROM " + events + " WHERE event NOT IN " + kRepeatedOnResume +
-                         " GROUP BY 1, 2, 3"));
+                         " AND event NOT IN " + kAfterACrash + " GROUP BY 1, 2, 3"));
   Append(&image->events,
          Lines(conn,
                "SELECT DISTINCT CASE WHEN event = 'prepare-resumed' THEN 'prepare-started' "

@@ -36,8 +36,10 @@ struct DatabaseImage {
   // statement's place in the journal): an item is applied, prepared,
   // finalized or rolled back exactly as often as in the reference. Kinds a
   // resumed run records again on its way (a run's or a journaled item's
-  // start) are only required to be there. Items whose row names a run that
-  // recorded no event for them are listed too.
+  // start) are only required to be there; a resume's cleanup after a crash
+  // (an INVALID index dropped) is left out, its outcome being in the
+  // catalog. Items whose row names a run that recorded no event for them
+  // are listed too.
   std::vector<std::string> events;
 
   bool operator==(const DatabaseImage& other) const = default;
