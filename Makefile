@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-faults test-sqlite bench clean
+.PHONY: all deps build demo test test-faults test-sqlite test-asan fuzz bench clean
 
 all: build
 
@@ -41,5 +41,27 @@ bench: build
 test-faults: build
 	@RATCHET_FAULTS=all bash scripts/run-tests.sh $(BUILD) 'Sweep|Interruptions|FaultPoints|StatusAfterCrash|CopyUpgrade'
 
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (gcc), in its own build directory; run it after every change to src/.
+ASAN_BUILD ?= build-asan
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRATCHET_SANITIZE=address,undefined >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  bash scripts/run-tests.sh $(ASAN_BUILD)
+
+# Every fuzz target under libFuzzer with ASan and UBSan (clang), for
+# FUZZ_SECONDS each (default 600); FUZZ_TARGETS="item_file ..." runs some.
+# docs/FAULTS.md has the targets and the figures of the last long run.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@bash scripts/install-fuzz-deps.sh
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRATCHET_FUZZ=ON -DRATCHET_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix fuzz_,$(or $(FUZZ_TARGETS),project_file item_file sqlite_split postgres_split checksum targets_file connection_string))
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -8,6 +8,7 @@
 #include "fleet.h"
 #include "precheck.h"
 #include "ratchet/online.h"
+#include "util/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -57,12 +58,31 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
     const Status& st = summary.status();
     err << "ratchet: error: " << st.message() << "\n";
     if (st.code() == Code::kUpgradeFailed) {
+      // The state is read back, not assumed: the failure may have kept
+      // ratchet from recording it.
+      auto now = ReadStatus(conn, **set);
+      std::string marked = !now.ok() ? "ratchet could not read the database's state back: " +
+                                           Clip(now.status().message(), 200)
+                           : now->status == "failed-prepare"
+                               ? std::string("The database is marked failed-prepare.")
+                               : fmt::format(
+                                     "The failure could not be recorded: the database's status is "
+                                     "still {}; 'ratchet status' shows where it stands.",
+                                     now->status);
       err << "The failed item's prepare was rolled back; items prepared before it stay "
-             "prepared. The database is marked failed-prepare.\n"
-          << "Next: fix "
-          << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
-                                                            : std::string("the failed item"))
-          << " and run prepare again, or undo everything prepared with 'ratchet rollback'.\n";
+             "prepared. "
+          << marked << "\n";
+      std::string again = CommandLine("prepare", options.common, conn.display_name());
+      if (st.db_error() && st.db_error()->sqlstate == "55P03") {
+        err << "Next: the item is not at fault; when the sessions named above have ended, run: "
+            << again << "\n";
+      } else {
+        err << "Next: fix "
+            << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
+                                                              : std::string("the failed item"))
+            << ", then run: " << again
+            << "; or undo everything prepared with 'ratchet rollback'.\n";
+      }
     }
     return FailedResult(conn.display_name(), st);
   }
