@@ -60,7 +60,8 @@ fuzz: deps
 	@bash scripts/install-fuzz-deps.sh
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DRATCHET_FUZZ=ON -DRATCHET_BUILD_TESTS=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix fuzz_,$(or $(FUZZ_TARGETS),project_file item_file sqlite_split postgres_split checksum targets_file connection_string))
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix fuzz_,$(or $(FUZZ_TARGETS),project_file item_file sqlite_split postgres_split checksum targets_file connection_string)) \
+	  >$(FUZZ_BUILD)/build.log 2>&1 || { tail -40 $(FUZZ_BUILD)/build.log; exit 1; }
 	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
