@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "check/privileges.h"
 #include "engine/postgres/postgres_connection.h"
 #include "run/copy_place.h"
 #include "run/transaction.h"
@@ -71,68 +72,19 @@ class PostgresCopy final : public CopyPlace {
   }
 
   // CREATE DATABASE ... TEMPLATE of a database that is not a template, and
-  // ALTER DATABASE ... RENAME, need CREATEDB and ownership of the database;
-  // a setting kept on the database whose context is superuser needs a
-  // superuser to be carried to the copy.
+  // ALTER DATABASE ... RENAME, need CREATEDB and ownership of the database.
   Status CheckPrivileges() override {
-    auto rows = admin_->Query(
-        "SELECT r.rolsuper, r.rolcreatedb, pg_has_role(current_user, d.datdba, 'USAGE'), "
-        "       pg_get_userbyid(d.datdba), current_user, "
-        "       (SELECT string_agg(p.name, ', ' ORDER BY p.name) "
-        "          FROM pg_db_role_setting s, unnest(s.setconfig) c "
-        "          JOIN pg_settings p ON p.name = split_part(c, '=', 1) "
-        "         WHERE s.setdatabase = d.oid AND s.setrole = 0 AND p.context = 'superuser') "
-        "FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = $1",
-        {db_});
-    if (!rows.ok()) return rows.status();
-    if (rows->rows.empty()) return Status::Ok();  // Read() says the database is missing
-    const Row& r = rows->rows[0];
-    if (r[0] == "t") return Status::Ok();
-    const std::string me = r[4].value_or("?");
-    std::vector<std::string> missing;
-    if (r[1] != "t") {
-      missing.push_back(
-          fmt::format("CREATEDB, to create the copy and rename it: a superuser "
-                      "can grant it with ALTER ROLE {} CREATEDB",
-                      Quote(me)));
-    }
-    if (r[2] != "t") {
-      missing.push_back(
-          fmt::format("ownership of database {} (its owner is {}): run as {} or "
-                      "as a superuser",
-                      db_, r[3].value_or("?"), r[3].value_or("?")));
-    }
-    // Since PostgreSQL 15, setting a parameter of ratchet's own on a
-    // database takes a superuser or a grant.
-    auto marker = admin_->Query(
-        "SELECT current_setting('server_version_num')::int >= 150000 AND NOT "
-        "has_parameter_privilege(current_user, $1, 'SET')",
-        {std::string(kFreezeMarker)});
-    if (!marker.ok() && marker.status().db_error() &&
-        marker.status().db_error()->sqlstate == "42883") {
-      marker = QueryResult{{"missing"}, {{std::string("f")}}};  // before 15: no such function
-    }
-    if (!marker.ok()) return marker.status();
-    if (marker->rows[0][0] == "t") {
-      missing.push_back(
-          fmt::format("the right to set {} on the database, with which copy-upgrade "
-                      "marks the database it closed: a superuser can grant it with "
-                      "GRANT SET ON PARAMETER {} TO {}",
-                      kFreezeMarker, kFreezeMarker, Quote(me)));
-    }
-    if (r[5] && !r[5]->empty()) {
-      missing.push_back(
-          fmt::format("superuser, to carry the database's setting(s) {} to the "
-                      "copy: run as a superuser",
-                      *r[5]));
-    }
-    if (missing.empty()) return Status::Ok();
+    auto missing = MissingCopyUpgradePrivileges(*admin_, db_, kFreezeMarker);
+    if (!missing.ok()) return missing.status();
+    if (missing->empty()) return Status::Ok();
+    auto me = admin_->Query("SELECT current_user");
+    if (!me.ok()) return me.status();
     std::string list;
-    for (const std::string& m : missing) list += "\n  - " + m;
+    for (const std::string& m : *missing) list += "\n  - " + m;
     return Status(Code::kRefused,
                   fmt::format("{}: copy-upgrade cannot finish as role {}, which lacks:{}\n"
                               "Nothing was changed.",
-                              target_.display, me, list));
+                              target_.display, me->rows[0][0].value_or("?"), list));
   }
 
   Status Lock(std::chrono::milliseconds wait) override {

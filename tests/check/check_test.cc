@@ -140,7 +140,7 @@ TEST_P(Check, ReportsNothingOnACleanDatabaseAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_THAT(r.out, HasSubstr("(9 pending item(s))"));
   EXPECT_THAT(r.out, ContainsRegex("requirements +ok\n +item checks +ok\n +name conflicts +ok\n "
-                                   "+rewrites and locks +ok\n"));
+                                   "+privileges +ok\n +rewrites and locks +ok\n"));
   EXPECT_THAT(r.out, HasSubstr("check: no problems found.\n"));
   EXPECT_THAT(r.out, Not(HasSubstr("warning")));
   EXPECT_EQ(State(), before);
@@ -275,17 +275,18 @@ TEST_P(Check, PostgresFindsTakenNamesOfEveryKindInOneLookup) {
              "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n"}});
   ASSERT_EQ(Ratchet("upgrade", {"--to", "V1", "--skip-check"}).exit_code, 0);
   // Everything V2 creates exists already, but for twice(text) and the index.
-  Load("CREATE SCHEMA reports;\n"
-       "CREATE TYPE mood AS ENUM ('ok');\n"
-       "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n + n';\n"
-       "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
-       "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION stamp();\n"
-       "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
-       "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n");
+  Load(
+      "CREATE SCHEMA reports;\n"
+      "CREATE TYPE mood AS ENUM ('ok');\n"
+      "CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql AS 'SELECT n + n';\n"
+      "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+      "CREATE TRIGGER base_stamp BEFORE INSERT ON base FOR EACH ROW EXECUTE FUNCTION stamp();\n"
+      "ALTER TABLE base ADD CONSTRAINT base_positive CHECK (id > 0);\n"
+      "CREATE VIEW \"Base View\" AS SELECT id FROM base;\n");
   RunResult r = Ratchet("check");
   EXPECT_EQ(r.exit_code, 3) << r.all();
-  for (const char* taken : {"a schema", "a type", "a function", "a trigger", "a constraint",
-                            "a view"}) {
+  for (const char* taken :
+       {"a schema", "a type", "a function", "a trigger", "a constraint", "a view"}) {
     EXPECT_THAT(r.out, HasSubstr(std::string(taken) + " of that name exists already")) << taken;
   }
   EXPECT_THAT(r.out, HasSubstr("V2__2__kinds.sql:3:1: function twice"));

@@ -60,22 +60,24 @@ TEST_P(PostgresCopyPrivileges, AnOwnerWithoutCreatedbIsRefusedUpFrontAndWorksOnc
     RunResult r = RunRatchet(args);
     EXPECT_EQ(r.exit_code, 5) << r.all();
     EXPECT_THAT(r.err, HasSubstr("copy-upgrade cannot finish as role ratchet_copier"));
-    EXPECT_THAT(r.err, HasSubstr("ALTER ROLE \"ratchet_copier\" CREATEDB"));
+    EXPECT_THAT(r.err, HasSubstr("ALTER ROLE ratchet_copier CREATEDB"));
     EXPECT_THAT(r.err, HasSubstr("GRANT SET ON PARAMETER ratchet.copy_upgrade TO "
-                                 "\"ratchet_copier\""));
+                                 "ratchet_copier"));
     EXPECT_THAT(r.err, Not(HasSubstr("ownership of database")));
     EXPECT_THAT(r.err, HasSubstr("Nothing was changed."));
     EXPECT_THAT(r.err, Not(HasSubstr("42501")));
   }
   EXPECT_EQ(DatabasesLike(*admin, name), name + ":true");
 
-  // A role that does not own the database is told that too.
+  // A role that does not own the database is told that too (the pre-check
+  // would first stop it: it may not create in the public schema of a
+  // database it does not own).
   WaitUntilIdle(db);
   ASSERT_TRUE(admin->Execute("ALTER DATABASE " + name + " OWNER TO CURRENT_USER").ok());
-  RunResult not_owner =
-      RunRatchet({"copy-upgrade", "--set", BookshopSet().string(), "--db", as_copier});
+  RunResult not_owner = RunRatchet(
+      {"copy-upgrade", "--set", BookshopSet().string(), "--db", as_copier, "--skip-check"});
   EXPECT_EQ(not_owner.exit_code, 5) << not_owner.all();
-  EXPECT_THAT(not_owner.err, HasSubstr("ALTER ROLE \"ratchet_copier\" CREATEDB"));
+  EXPECT_THAT(not_owner.err, HasSubstr("ALTER ROLE ratchet_copier CREATEDB"));
   EXPECT_THAT(not_owner.err, HasSubstr("ownership of database " + name + " (its owner is "));
   EXPECT_EQ(DatabasesLike(*admin, name), name + ":true");
   WaitUntilIdle(db);

@@ -55,6 +55,7 @@ nlohmann::json ToJson(const CheckReport& report) {
 
 int RunCheck(const CheckCommandOptions& options) {
   CheckOptions check;
+  check.command_privileges = true;
   auto size = ParseSize(options.min_table_size);
   if (!size) {
     return ReportError(Status(Code::kInvalidArgument,
