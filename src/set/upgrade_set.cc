@@ -286,11 +286,12 @@ Status ParseForEngine(Item* item, EngineKind engine) {
   return Status::Ok();
 }
 
-// Finds a cycle through `requires`, returning it as "V3 -> V4 -> V3", or "".
-std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
+// Finds a cycle through `requires`, returning its versions in order (the
+// first one again at the end: V3, V4, V3), or an empty list.
+std::vector<Version> FindCycle(const std::map<Version, std::set<Version>>& edges) {
   std::map<Version, int> color;  // 0 new, 1 on stack, 2 done
   std::vector<Version> stack;
-  std::string found;
+  std::vector<Version> found;
   std::function<bool(const Version&)> visit = [&](const Version& v) {
     color[v] = 1;
     stack.push_back(v);
@@ -299,8 +300,8 @@ std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
       for (const Version& next : it->second) {
         if (color[next] == 1) {
           auto from = std::find(stack.begin(), stack.end(), next);
-          for (auto k = from; k != stack.end(); ++k) found += k->ToString() + " -> ";
-          found += next.ToString();
+          found.assign(from, stack.end());
+          found.push_back(next);
           return true;
         }
         if (color[next] == 0 && visit(next)) return true;
@@ -313,7 +314,7 @@ std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
   for (const auto& [v, _] : edges) {
     if (color[v] == 0 && visit(v)) return found;
   }
-  return "";
+  return {};
 }
 
 }  // namespace
@@ -417,12 +418,17 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
       }
     }
   }
-  std::string cycle = FindCycle(edges);
+  std::vector<Version> cycle = FindCycle(edges);
   if (!cycle.empty()) {
+    // Named at the requires of the cycle's first item; the whole cycle
+    // follows, since any of its requires may be the one to remove.
+    std::string path;
+    for (const Version& v : cycle) path += (path.empty() ? "" : " -> ") + v.ToString();
+    const Item& first = *by_version.at(cycle.front());
     return Status(Code::kInvalidSet,
-                  fmt::format("items/: dependency cycle {}: an item can only require earlier "
+                  fmt::format("{}: dependency cycle {}: an item can only require earlier "
                               "versions; remove one of these requires",
-                              cycle));
+                              first.Position(first.requires_offset), path));
   }
   for (const Item& item : set.items) {
     for (const Version& r : item.requires_versions) {
