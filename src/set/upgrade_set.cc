@@ -22,6 +22,7 @@
 #include "engine/postgres/pg_parse.h"
 #include "engine/sqlite/sqlite_parse.h"
 #include "set/item_file.h"
+#include "set/load_steps.h"
 #include "set/project_file.h"
 
 namespace ratchet {
@@ -173,9 +174,7 @@ Status ReadItemFiles(const fs::path& dir, std::vector<std::string>& names,
 }
 
 // Lists the names of the item files in `items_dir`: every file ending in
-// .sql, unsorted. Hidden files and other files (READMEs, notes) are left
-// out; a directory, or an extension that is .sql in another case, is an
-// error.
+// .sql, unsorted (see ClassifyItemEntry).
 Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names) {
   DIR* dir = ::opendir(items_dir.c_str());
   if (dir == nullptr) {
@@ -200,29 +199,12 @@ Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names)
       struct stat info;  // what a link points to decides, as for a path
       is_directory = ::fstatat(::dirfd(dir), entry->d_name, &info, 0) == 0 && S_ISDIR(info.st_mode);
     }
-    if (is_directory) {
-      status = Status(Code::kInvalidSet,
-                      fmt::format("items/{}/: items/ holds item files only: move the directory "
-                                  "out",
-                                  name));
+    Result<ItemEntry> kind = ClassifyItemEntry(name, is_directory);
+    if (!kind.ok()) {
+      status = kind.status();
       break;
     }
-    size_t dot = name.rfind('.');
-    if (dot == std::string_view::npos || dot == 0) continue;
-    std::string_view ext = name.substr(dot);
-    if (ext.size() != 4 || std::tolower(static_cast<unsigned char>(ext[1])) != 's' ||
-        std::tolower(static_cast<unsigned char>(ext[2])) != 'q' ||
-        std::tolower(static_cast<unsigned char>(ext[3])) != 'l') {
-      continue;  // READMEs and notes are fine
-    }
-    if (ext != ".sql") {
-      status = Status(Code::kInvalidSet,
-                      fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
-                                  "would never run",
-                                  name));
-      break;
-    }
-    names->emplace_back(name);
+    if (*kind == ItemEntry::kItem) names->emplace_back(name);
   }
   ::closedir(dir);
   return status;
@@ -319,6 +301,30 @@ std::vector<Version> FindCycle(const std::map<Version, std::set<Version>>& edges
 
 }  // namespace
 
+Result<ItemEntry> ClassifyItemEntry(std::string_view name, bool is_directory) {
+  if (name.empty() || name[0] == '.') return ItemEntry::kIgnored;
+  if (is_directory) {
+    return Status(
+        Code::kInvalidSet,
+        fmt::format("items/{}/: items/ holds item files only: move the directory out", name));
+  }
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return ItemEntry::kIgnored;
+  std::string_view ext = name.substr(dot);
+  if (ext.size() != 4 || std::tolower(static_cast<unsigned char>(ext[1])) != 's' ||
+      std::tolower(static_cast<unsigned char>(ext[2])) != 'q' ||
+      std::tolower(static_cast<unsigned char>(ext[3])) != 'l') {
+    return ItemEntry::kIgnored;  // READMEs and notes are fine
+  }
+  if (ext != ".sql") {
+    return Status(Code::kInvalidSet,
+                  fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
+                              "would never run",
+                              name));
+  }
+  return ItemEntry::kItem;
+}
+
 Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& options) {
   UpgradeSet set;
   std::error_code ec;
@@ -344,6 +350,13 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
   std::sort(files.begin(), files.end());
 
   RATCHET_RETURN_IF_ERROR(ReadItemFiles(items_dir, files, &set.items));
+  RATCHET_RETURN_IF_ERROR(FinishLoading(&set, release_lines, options));
+  return set;
+}
+
+Status FinishLoading(UpgradeSet* set_ptr, const std::vector<int>& release_lines,
+                     const LoadOptions& options) {
+  UpgradeSet& set = *set_ptr;
   // Into version order: sorting indices and then moving each item once
   // along the permutation's cycles is cheaper than sorting the items.
   std::vector<size_t> order(set.items.size());
@@ -459,7 +472,7 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
       RATCHET_RETURN_IF_ERROR(ParseForEngine(&item, *options.parse_for));
     }
   }
-  return set;
+  return Status::Ok();
 }
 
 // Parses copies of the unparsed items on a few threads, each thread taking
