@@ -12,9 +12,12 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
-# cpack packages what is built; it builds nothing itself (`make deb` builds
-# only the targets the packages hold, not the tests).
-set(CPACK_CMAKE_GENERATOR "")
+set(CPACK_RATCHET_STRIP "${CMAKE_STRIP}")
+set(CPACK_PRE_BUILD_SCRIPTS "${CMAKE_CURRENT_LIST_DIR}/RatchetDebStrip.cmake")
+# cpack would first build every target, the test suite included; `make deb`
+# builds what the packages hold and no more. (So does `make install` in the
+# build directory now: build first, or use cmake --build and cmake --install.)
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 # One package per group; whatever is installed without a component (a man
 # page, a completion) goes with the tool.
