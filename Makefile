@@ -20,7 +20,7 @@ build: configure
 # some shop data, then to the head, showing `ratchet status` before and after.
 # Builds the ratchet tool only, not the test suite.
 demo: configure
-	@echo "demo: building the ratchet tool (from a fresh clone about 8 minutes on 2 cores; seconds once built)"
+	@echo "demo: building the ratchet tool only: 5 to 15 minutes on 2 cores from a fresh clone (README), seconds once built"
 	@cmake --build $(BUILD) --target ratchet -j$(JOBS)
 	@bash scripts/demo.sh $(BUILD)/ratchet
 
