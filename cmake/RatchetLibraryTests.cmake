@@ -12,9 +12,10 @@ add_dependencies(ratchet_tests guestbook)
 
 # Installs to a temporary prefix, then builds examples/embedded with CMake
 # (find_package) and examples/library with pkg-config against it, and runs
-# both on a SQLite file and on the test PostgreSQL server.
+# both on a SQLite file and on the test PostgreSQL server. In a sanitizer
+# build the consumers are built with the same sanitizers, as the library is.
 add_test(NAME Install.ConsumersBuildAgainstAnInstalledPrefix
   COMMAND bash "${PROJECT_SOURCE_DIR}/tests/install/consumers_test.sh"
-          "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}")
+          "${PROJECT_BINARY_DIR}" "${PROJECT_SOURCE_DIR}" "${RATCHET_SANITIZE}")
 set_tests_properties(Install.ConsumersBuildAgainstAnInstalledPrefix PROPERTIES
   TIMEOUT 600 SKIP_RETURN_CODE 77)

@@ -4,12 +4,16 @@
 # (find_package(ratchet CONFIG), ratchet_embed_set) and examples/library
 # with pkg-config, and runs each on a SQLite file and on the test PostgreSQL
 # server (RATCHET_TEST_PG), checking what they did to the database.
-#   consumers_test.sh BUILD_DIR SOURCE_DIR
+#   consumers_test.sh BUILD_DIR SOURCE_DIR [SANITIZERS]
+# SANITIZERS (e.g. address,undefined) are those the library was built with;
+# the consumers are then built with them too.
 # Exits 77 (skipped) when no PostgreSQL server is given and
 # RATCHET_REQUIRE_PG is not 1.
 set -euo pipefail
 build=$(realpath "$1")
 source=$(realpath "$2")
+flags=""
+[[ -z "${3:-}" ]] || flags="-fsanitize=$3 -fno-omit-frame-pointer"
 if [[ -z "${RATCHET_TEST_PG:-}" ]]; then
   if [[ "${RATCHET_REQUIRE_PG:-}" == 1 ]]; then
     echo "RATCHET_TEST_PG is not set; start a server with scripts/pg-test-server.sh" >&2
@@ -80,7 +84,7 @@ run_expecting 0 "$prefix/bin/ratchet" --version
 echo "== examples/embedded built with CMake: find_package(ratchet CONFIG) and ratchet_embed_set"
 cp -r "$source/examples/embedded" "$work/guestbook-src"
 cmake -S "$work/guestbook-src" -B "$work/guestbook" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_BUILD_TYPE=Release >/dev/null
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$work/guestbook" >/dev/null
 guestbook="$work/guestbook/guestbook"
 sqlite_db="$work/guestbook.db"
@@ -113,7 +117,7 @@ echo "ok: the edited item reached the program"
 
 echo "== examples/library built with pkg-config"
 cp -r "$source/examples/library" "$work/library"
-PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig" make -s -C "$work/library" >/dev/null
+PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig" make -s -C "$work/library" CXX="c++ $flags" >/dev/null
 upgrade="$work/library/upgrade_from_files"
 bookshop="$source/examples/bookshop"
 run_expecting 0 "$upgrade" "$bookshop" "sqlite:$work/bookshop.db"
