@@ -1,12 +1,13 @@
 // Upgrade behaviour through the ratchet tool, on SQLite and PostgreSQL alike:
 // atomic items, failures that leave the database as it was, resume, optional
-// items, drift, unknown versions and the upgrade lock.
+// items, drift, unknown versions, the upgrade lock, a 1 MB item and a
+// journaled non-transactional item.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "support/harness.h"
@@ -97,9 +98,16 @@ TEST_P(Upgrade, FailingItemLeavesDatabaseAsBeforeItAndResumesOnceFixed) {
   EXPECT_EQ(Rows("SELECT version, phase FROM " + Books("items") + " ORDER BY version"),
             (std::vector<std::string>{"V1|applied"}));
   EXPECT_EQ(Value("SELECT status || ' ' || error_item || ' ' || error_file || ':' || "
-                  "CAST(error_line AS TEXT) FROM " + Books("state")),
+                  "CAST(error_line AS TEXT) FROM " +
+                  Books("state")),
             "failed-upgrade V2 items/V2__2__break_things.sql:4");
   EXPECT_THAT(Value("SELECT error_message FROM " + Books("state")), HasSubstr("nosuch"));
+  // The column, the statement and the engine's error code go with it.
+  EXPECT_EQ(Value("SELECT CAST(error_column AS TEXT) || ' ' || error_sqlstate || ' ' || "
+                  "error_statement FROM " +
+                  Books("state")),
+            is_sqlite() ? "1 SQLITE_ERROR INSERT INTO nosuch (id) VALUES (1);"
+                        : "13 42P01 INSERT INTO nosuch (id) VALUES (1)");
 
   RunResult status = Ratchet("status");
   EXPECT_EQ(status.exit_code, 0);
@@ -147,9 +155,10 @@ TEST_P(Upgrade, OptionalFailureIsRecordedTheRunGoesOnAndItIsRetried) {
 }
 
 TEST_P(Upgrade, OptionalItemThatARequiredItemNeedsStopsTheRun) {
-  WriteSet({{"V1__1__create_t.sql", kCreateT},
-            {"V2__2__optional_extra.sql", "-- ratchet: optional\nINSERT INTO nosuch VALUES (1);\n"},
-            {"V3__3__needs_it.sql", "-- ratchet: requires V2\nCREATE TABLE needs (id INTEGER);\n"}});
+  WriteSet(
+      {{"V1__1__create_t.sql", kCreateT},
+       {"V2__2__optional_extra.sql", "-- ratchet: optional\nINSERT INTO nosuch VALUES (1);\n"},
+       {"V3__3__needs_it.sql", "-- ratchet: requires V2\nCREATE TABLE needs (id INTEGER);\n"}});
   RunResult run = Ratchet("upgrade");
   EXPECT_EQ(run.exit_code, 1) << run.all();
   EXPECT_EQ(Tables(), (std::vector<std::string>{"t"}));
@@ -162,16 +171,17 @@ TEST_P(Upgrade, DriftIsRefusedUntilRepairedButReformattingIsNotDrift) {
   ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
 
   // Comments and layout may change freely.
-  WriteSet({{"V1__1__create_t.sql",
-             std::string("-- a new comment\n\n") + "CREATE TABLE t (id INTEGER PRIMARY KEY,\n"
-                                                     "    name TEXT NOT NULL);  -- why\n"
-                                                     "INSERT INTO t (id, name) VALUES (1, 'one; "
-                                                     "with a semicolon');\n"
-                                                     "INSERT INTO t (id, name)\n VALUES (2, 'two');\n"}});
+  WriteSet({{"V1__1__create_t.sql", std::string("-- a new comment\n\n") +
+                                        "CREATE TABLE t (id INTEGER PRIMARY KEY,\n"
+                                        "    name TEXT NOT NULL);  -- why\n"
+                                        "INSERT INTO t (id, name) VALUES (1, 'one; "
+                                        "with a semicolon');\n"
+                                        "INSERT INTO t (id, name)\n VALUES (2, 'two');\n"}});
   RunResult reformatted = Ratchet("upgrade");
   EXPECT_EQ(reformatted.exit_code, 0) << reformatted.all();
 
-  WriteSet({{"V1__1__create_t.sql", std::string(kCreateT) + "INSERT INTO t VALUES (9, 'nine');\n"}});
+  WriteSet(
+      {{"V1__1__create_t.sql", std::string(kCreateT) + "INSERT INTO t VALUES (9, 'nine');\n"}});
   RunResult drifted = Ratchet("upgrade");
   EXPECT_EQ(drifted.exit_code, 5) << drifted.all();
   EXPECT_THAT(drifted.err, HasSubstr("drift"));
@@ -191,9 +201,11 @@ TEST_P(Upgrade, DriftIsRefusedUntilRepairedButReformattingIsNotDrift) {
 }
 
 TEST_P(Upgrade, AppliedVersionUnknownToTheSetIsRefused) {
-  WriteSet({{"V1__1__create_t.sql", kCreateT}, {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"}});
+  WriteSet({{"V1__1__create_t.sql", kCreateT},
+            {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"}});
   ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
-  WriteSet({{"V1__1__create_t.sql", kCreateT}, {"V3__3__other.sql", "CREATE TABLE other (id INTEGER);\n"}});
+  WriteSet({{"V1__1__create_t.sql", kCreateT},
+            {"V3__3__other.sql", "CREATE TABLE other (id INTEGER);\n"}});
   RunResult refused = Ratchet("upgrade");
   EXPECT_EQ(refused.exit_code, 5) << refused.all();
   EXPECT_THAT(refused.err, HasSubstr("V2 more"));
@@ -212,10 +224,14 @@ TEST_P(Upgrade, ToStopsAtTheTargetVersion) {
   WriteSet({{"V1__1__create_t.sql", kCreateT},
             {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"},
             {"V2.1__3__fix.sql", "CREATE TABLE fix (id INTEGER);\n"},
-            {"V10__4__late.sql", "CREATE TABLE late (id INTEGER);\n"}});
+            {"V10__4__late.sql", "CREATE TABLE late (id INTEGER);\n"}},
+           "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n"
+           "[[release]]\nname = \"2.0\"\nhead = \"V10\"\n");
   RunResult run = Ratchet("upgrade", {"--to", "V2.1"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   EXPECT_EQ(Tables(), (std::vector<std::string>{"fix", "more", "t"}));
+  // The state records the release the run reached, not the version it aimed at.
+  EXPECT_EQ(Value("SELECT status || ' ' || to_release FROM " + Books("state")), "active 1.0");
   RunResult plan = Ratchet("plan", {"--json"});
   ASSERT_EQ(plan.exit_code, 0) << plan.all();
   auto json = nlohmann::json::parse(plan.out);
@@ -226,17 +242,29 @@ TEST_P(Upgrade, ToStopsAtTheTargetVersion) {
 TEST_P(Upgrade, SecondRatchetWaitsForTheLockThenExits4NamingTheHolder) {
   WriteSet({{"V1__1__create_t.sql", kCreateT}});
   ASSERT_EQ(Ratchet("upgrade").exit_code, 0);  // the database exists
-  WriteSet({{"V1__1__create_t.sql", kCreateT}, {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"}});
+  WriteSet({{"V1__1__create_t.sql", kCreateT},
+            {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"}});
   auto holder = Open();
   ASSERT_TRUE(holder);
   ASSERT_TRUE(holder->AcquireUpgradeLock(std::chrono::milliseconds(0)).ok());
-
-  RunResult blocked = Ratchet("upgrade", {"--lock-wait", "300ms"});
-  EXPECT_EQ(blocked.exit_code, 4) << blocked.all();
-  EXPECT_THAT(blocked.err, HasSubstr("pid"));
-  if (is_sqlite()) {
-    EXPECT_THAT(blocked.err, HasSubstr("pid " + std::to_string(getpid())));
+  // The holder as the message must name it: this process (SQLite's flock),
+  // or its server session (PostgreSQL's advisory lock).
+  std::string holder_pid = std::to_string(getpid());
+  if (!is_sqlite()) {
+    auto backend = holder->Query("SELECT pg_backend_pid()");
+    ASSERT_TRUE(backend.ok()) << backend.status().message();
+    holder_pid = backend->rows[0][0].value_or("?");
   }
+
+  auto started = std::chrono::steady_clock::now();
+  RunResult blocked = Ratchet("upgrade", {"--lock-wait", "1s"});
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(blocked.exit_code, 4) << blocked.all();
+  EXPECT_THAT(blocked.err, HasSubstr("held by pid " + holder_pid + " ("));
+  EXPECT_THAT(blocked.err, HasSubstr("within 1000 ms"));
+  // It waited the whole second, and not much more (start-up included).
+  EXPECT_GE(waited, std::chrono::milliseconds(1000));
+  EXPECT_LT(waited, std::chrono::milliseconds(6000));
   EXPECT_EQ(Tables(), (std::vector<std::string>{"t"}));
 
   holder->ReleaseUpgradeLock();
@@ -247,14 +275,15 @@ TEST_P(Upgrade, SecondRatchetWaitsForTheLockThenExits4NamingTheHolder) {
 
 TEST_P(Upgrade, TwoConcurrentRatchetsApplyEachItemExactlyOnce) {
   // V1 is slow, so the second process arrives while the first holds the lock.
-  WriteSet({{"V1__1__slow.sqlite.sql",
-             "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-             "FROM c WHERE x < 1500000) SELECT COUNT(*) AS n FROM c;\n"},
-            {"V1__1__slow.postgresql.sql", "CREATE TABLE slow AS SELECT 1 AS n FROM pg_sleep(1);\n"},
-            {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"},
-            {"V3__3__rows.sql", "INSERT INTO more VALUES (1);\n"}});
-  std::vector<std::string> args = {"upgrade",    "--set",         set_dir().string(), "--db",
-                                   db(),         "--lock-wait",   "60s"};
+  WriteSet(
+      {{"V1__1__slow.sqlite.sql",
+        "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+        "FROM c WHERE x < 1500000) SELECT COUNT(*) AS n FROM c;\n"},
+       {"V1__1__slow.postgresql.sql", "CREATE TABLE slow AS SELECT 1 AS n FROM pg_sleep(1);\n"},
+       {"V2__2__more.sql", "CREATE TABLE more (id INTEGER);\n"},
+       {"V3__3__rows.sql", "INSERT INTO more VALUES (1);\n"}});
+  std::vector<std::string> args = {"upgrade",     "--set", set_dir().string(), "--db", db(),
+                                   "--lock-wait", "60s"};
   BackgroundRun a(args);
   BackgroundRun b(args);
   RunResult ra = a.Wait();
@@ -262,7 +291,8 @@ TEST_P(Upgrade, TwoConcurrentRatchetsApplyEachItemExactlyOnce) {
   EXPECT_EQ(ra.exit_code, 0) << ra.all();
   EXPECT_EQ(rb.exit_code, 0) << rb.all();
   EXPECT_EQ(Value("SELECT COUNT(*) FROM more"), "1");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM " + Books("events") + " WHERE event = 'item-applied'"), "3");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM " + Books("events") + " WHERE event = 'item-applied'"),
+            "3");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM " + Books("items")), "3");
 }
 
@@ -274,7 +304,8 @@ TEST_P(Upgrade, BaselineMarksAReleaseAppliedWithoutRunningIt) {
   // The database predates ratchet: its schema is release 1.0, built by hand.
   {
     auto conn = Open();
-    ASSERT_TRUE(conn->ExecuteScript(std::string(kCreateT) + "CREATE TABLE more (id INTEGER);").ok());
+    ASSERT_TRUE(
+        conn->ExecuteScript(std::string(kCreateT) + "CREATE TABLE more (id INTEGER);").ok());
   }
   RunResult baseline = Ratchet("baseline", {"--release", "1.0"});
   ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
@@ -290,6 +321,89 @@ TEST_P(Upgrade, BaselineMarksAReleaseAppliedWithoutRunningIt) {
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.all();
   EXPECT_EQ(Tables(), (std::vector<std::string>{"late", "more", "t"}));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "2");
+}
+
+TEST_P(Upgrade, AOneMegabyteItemIsApplied) {
+  std::string big = "CREATE TABLE big (id integer PRIMARY KEY, payload text);\n";
+  int n = 0;
+  while (big.size() < (1 << 20)) {
+    big += "INSERT INTO big VALUES (" + std::to_string(++n) + ", '" + std::string(80, 'x') +
+           "; not a split');\n";
+  }
+  WriteSet({{"V1__1__big.sql", big}});
+  RunResult r = Ratchet("upgrade");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM big"), std::to_string(n));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM big WHERE payload <> '" + std::string(80, 'x') +
+                  "; not a split'"),
+            "0");
+  EXPECT_EQ(Value("SELECT version || ' ' || phase FROM " + Books("items")), "V1 applied");
+}
+
+// An item that cannot run in a transaction (PostgreSQL: CREATE INDEX
+// CONCURRENTLY; SQLite: VACUUM) runs outside one, journaled: the state
+// names it in flight while it runs, and its events are its start, its one
+// statement done and its row.
+TEST_P(Upgrade, ANonTransactionalItemRunsOutsideATransactionAndIsJournaled) {
+  WriteSet(
+      {{"V1__1__t.sql",
+        "CREATE TABLE t (id integer, name text);\n"
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000)\n"
+        "INSERT INTO t SELECT n, 'n' || n FROM g;\n"},
+       {"V2__2__index_t.postgresql.sql", "CREATE INDEX CONCURRENTLY t_name_idx ON t (name);\n"},
+       {"V2__2__index_t.sqlite.sql", "VACUUM;\n"}});
+  RunResult plan = Ratchet("plan", {"--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.all();
+  EXPECT_EQ(nlohmann::json::parse(plan.out)["pending"][1]["transaction"], "none");
+  RunResult r = Ratchet("upgrade");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  if (!is_sqlite()) {
+    EXPECT_EQ(Value("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_name_idx'::regclass"),
+              "t");
+  }
+  EXPECT_EQ(
+      Rows("SELECT event || ' ' || COALESCE(detail, '') FROM " + Books("events") +
+           " WHERE version = 'V2' ORDER BY seq"),
+      (std::vector<std::string>{"item-started journaled", "statement-done 1/1",
+                                "item-applied " + Value("SELECT checksum FROM " + Books("items") +
+                                                        " WHERE version = 'V2'")}));
+  EXPECT_EQ(Value("SELECT COALESCE(in_flight, 'none') FROM " + Books("state")), "none");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "1000");
+}
+
+// The bookkeeping tables are created in one transaction: when one of them
+// cannot be (a view of the application's has the name of ratchet's events
+// table), none stays, nothing runs, and once the way is clear the next run
+// creates them all.
+TEST_P(Upgrade, TheBookkeepingIsCreatedWholeOrNotAtAll) {
+  WriteSet({{"V1__1__create_t.sql", kCreateT}});
+  {
+    auto conn = Open();
+    ASSERT_NE(conn, nullptr);
+    Status s =
+        conn->ExecuteScript(is_sqlite() ? "CREATE VIEW ratchet_events AS SELECT 1 AS seq;\n"
+                                        : "CREATE SCHEMA ratchet;\n"
+                                          "CREATE VIEW ratchet.events AS SELECT 1 AS seq;\n");
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  const std::string ours =
+      is_sqlite() ? "SELECT name FROM sqlite_schema WHERE name LIKE 'ratchet%' ORDER BY name"
+                  : "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                    "c.relnamespace WHERE n.nspname = 'ratchet' ORDER BY 1";
+  RunResult blocked = Ratchet("upgrade");
+  EXPECT_NE(blocked.exit_code, 0) << blocked.all();
+  EXPECT_THAT(blocked.err, HasSubstr("cannot create ratchet's bookkeeping tables"));
+  EXPECT_EQ(Rows(ours), std::vector<std::string>{is_sqlite() ? "ratchet_events" : "events"});
+  EXPECT_TRUE(Tables().empty());
+
+  ASSERT_TRUE(
+      Open()->Execute(is_sqlite() ? "DROP VIEW ratchet_events" : "DROP VIEW ratchet.events").ok());
+  RunResult run = Ratchet("upgrade");
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  EXPECT_EQ(Tables(), std::vector<std::string>{"t"});
+  EXPECT_EQ(
+      Value("SELECT COUNT(*) FROM " + Books("events") + " WHERE event = 'bookkeeping-created'"),
+      "1");
 }
 
 TEST_P(Upgrade, MalformedSetStopsBeforeTouchingTheDatabase) {

@@ -52,7 +52,11 @@ std::string WaitingRatchet(Connection& conn) {
   auto r = conn.Query(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND "
       "application_name = 'ratchet' AND wait_event_type = 'Lock'");
-  return r.ok() && !r->rows.empty() ? r->rows[0][0].value_or("") : "";
+  if (!r.ok()) {
+    ADD_FAILURE() << "cannot read pg_stat_activity: " << r.status().message();
+    return "";
+  }
+  return r->rows.empty() ? "" : r->rows[0][0].value_or("");
 }
 
 // A set whose second item updates every row of `stock` and adds a column:

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "faults/fault_sweep.h"
+#include "util/fault.h"
 
 namespace ratchet::testing {
 namespace {
@@ -50,6 +51,31 @@ class CopyUpgrade : public FaultSweep {
     Status s = admin->Execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
     EXPECT_TRUE(s.ok()) << s.message();
     return db.substr(0, db.rfind("dbname=") + 7) + name;
+  }
+
+  // What copy-upgrade may put beside `db`, as it is now: on SQLite the
+  // files <file>.copying, .new and .old; on PostgreSQL the databases
+  // <db>_copying, _new and _old, and the original when it is closed to
+  // connections.
+  std::vector<std::string> Beside(const std::string& db) {
+    std::vector<std::string> found;
+    if (is_sqlite()) {
+      for (const char* suffix : {".copying", ".new", ".old"}) {
+        if (fs::exists(db.substr(7) + suffix)) found.push_back(db.substr(7) + suffix);
+      }
+      return found;
+    }
+    const std::string name = db.substr(db.rfind("dbname=") + 7);
+    auto admin = AdminConnection();
+    auto r = admin->Query(
+        "SELECT datname || CASE WHEN datallowconn THEN '' ELSE ' (closed)' END FROM "
+        "pg_database WHERE datname IN ($1 || '_copying', $1 || '_new', $1 || '_old') OR "
+        "(datname = $1 AND NOT datallowconn) ORDER BY 1",
+        {name});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (!r.ok()) return {"(pg_database cannot be read)"};
+    for (const Row& row : r->rows) found.push_back(row[0].value_or(""));
+    return found;
   }
 
   // Nothing of a run is left but the kept original.
@@ -173,9 +199,15 @@ TEST_P(CopyUpgrade, ChecksTheOriginalFirstAndStopsWithNothingChanged) {
   const std::string db = ExtraDatabase();
   ASSERT_EQ(RatchetOn(set_dir(), db, {"upgrade", "--to", "V1"}).exit_code, 0);
   WaitUntilIdle(db);
+  const DatabaseImage before = TakeImage(db);
   RunResult r = RatchetOn(set_dir(), db, {"copy-upgrade"});
   EXPECT_EQ(r.exit_code, 3) << r.all();
   EXPECT_THAT(r.all(), HasSubstr("a@example.com"));
+  WaitUntilIdle(db);
+  // The original as it was, and open to connections; no copy beside it.
+  DatabaseImage after = TakeImage(db);
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+  EXPECT_EQ(Beside(db), std::vector<std::string>{});
   RunResult status = RatchetOn(set_dir(), db, {"status", "--json"});
   auto j = nlohmann::json::parse(status.out);
   EXPECT_TRUE(j["copy_upgrade"].is_null()) << j.dump();
@@ -257,6 +289,26 @@ TEST_P(SqliteCopyUpgrade, RefusesAFileInWalModeAndChangesNothing) {
   }
   DatabaseImage after = TakeImage(db());
   EXPECT_EQ(after, before) << DescribeDifference(before, after);
+}
+
+// Only a complete copy carries the name <file>.new: killed in the middle of
+// the backup, the copy is <file>.copying, and status says the copy-upgrade
+// has not finished.
+TEST_P(SqliteCopyUpgrade, AKillDuringTheCopyLeavesNoCompleteLookingCopy) {
+  ShopAtOneDotZero(db());
+  ASSERT_FALSE(HasFatalFailure());
+  const DatabaseImage before = TakeImage(db());
+  RunResult killed =
+      RatchetOn(BookshopSet(), db(), {"copy-upgrade"}, {"RATCHET_FAULT=copy.step:2"});
+  ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
+  const std::string path = db().substr(7);
+  EXPECT_TRUE(fs::exists(path + ".copying"));
+  EXPECT_FALSE(fs::exists(path + ".new"));
+  DatabaseImage after = TakeImage(db());
+  EXPECT_EQ(after, before) << DescribeDifference(before, after);
+  RunResult status = RatchetOn(BookshopSet(), db(), {"status"});
+  EXPECT_THAT(status.out, HasSubstr("copy-upgrade has not finished"));
+  EXPECT_THAT(status.out, HasSubstr("Next:        ratchet copy-upgrade --recover"));
 }
 
 // The upgraded copy takes the original's place with its mode, owner and

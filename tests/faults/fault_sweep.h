@@ -1,9 +1,11 @@
 // The fault sweep: runs a scenario once to learn every fault point and pass
-// it goes through, then kills it at each chosen pass, asks `ratchet status`
-// where it stopped, finishes the run (with the command status names when the
-// run stopped midway, else by running the killed command again), runs the
-// rest of the scenario, and requires the end state to equal that of the
-// uninterrupted run (DESIGN invariant 7).
+// it goes through, then kills it at each chosen pass, reads from the
+// database itself whether the run stopped midway and what was in flight,
+// requires `ratchet status` to say the same and to name the next command,
+// finishes the run (with the command status names when the run stopped
+// midway, else by running the killed command again if it left something to
+// do), runs the rest of the scenario, and requires the end state to equal
+// that of the uninterrupted run (DESIGN invariant 7).
 #ifndef RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 #define RATCHET_TESTS_FAULTS_FAULT_SWEEP_H_
 
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ratchet/version.h"
 #include "support/harness.h"
 #include "support/image.h"
 
@@ -60,6 +63,37 @@ bool FullSweep();
 // empty when there is none or it is not a ratchet command.
 std::vector<std::string> NextCommand(const std::string& status_text);
 
+// What a killed run left behind, read from the database itself (its
+// bookkeeping tables, or the files and databases copy-upgrade makes) and
+// not from `ratchet status`: the truth that status is held to.
+struct LeftBehind {
+  // copy-upgrade stopped before its swap: a copy (<file>.copying or .new,
+  // <db>_copying or _new) is there, or the original is closed.
+  bool copy_unfinished = false;
+  bool bookkeeping = false;
+  std::string status;     // the state row's status
+  std::string in_flight;  // the state row's in-flight item
+  // The newest run's start event when no event ends that run (done,
+  // failed, interrupted): "<event> <upgrade id>", else "".
+  std::string open_run;
+  // The items table: version and phase.
+  std::vector<std::pair<Version, std::string>> items;
+
+  // The run stopped midway: the state names a run in progress (not one of
+  // the states a database rests in), or a run's start has no end.
+  bool MidRun() const;
+};
+
+// Reads what the run on `db` (as for --db) left; `admin` is a connection to
+// the PostgreSQL server (null on SQLite).
+LeftBehind ReadLeftBehind(const std::string& db, Connection* admin);
+
+// What status must name as in flight after a run stopped midway: the state's
+// in-flight item; during a rollback the newest item still prepared; else the
+// first version the uninterrupted run records (`reference`, ascending) that
+// the database does not. "" for none: the run stopped after its last item.
+std::string ExpectedInFlight(const LeftBehind& left, const std::vector<Version>& reference);
+
 class FaultSweep : public EngineTest {
  protected:
   // Runs the sweep of `scenario` on this test's engine. Reports every case
@@ -76,9 +110,11 @@ class FaultSweep : public EngineTest {
  private:
   // One case: kill, status, resume, compare. Returns "" when it converged,
   // else what went wrong.
+  // `after_step` holds the uninterrupted run's image after each step;
+  // `versions` the versions it records, ascending.
   std::string RunCase(const Scenario& scenario, const std::string& start, size_t step,
-                      const FaultCase& fault, const DatabaseImage& expected,
-                      const std::string& reference);
+                      const FaultCase& fault, const std::vector<DatabaseImage>& after_step,
+                      const std::vector<Version>& versions, const std::string& reference);
 };
 
 }  // namespace ratchet::testing

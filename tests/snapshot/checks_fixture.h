@@ -41,6 +41,7 @@ class ChecksTest : public EngineTest {
   // The text of a file of examples/bookshop.
   static std::string BookshopFile(const std::string& relative) {
     std::ifstream in(BookshopSet() / relative, std::ios::binary);
+    EXPECT_TRUE(in.is_open()) << "examples/bookshop has no " << relative;
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();

@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "support/image.h"
 
 namespace ratchet::testing {
 namespace fs = std::filesystem;
@@ -45,7 +49,12 @@ std::string Env(const char* name) {
 ScratchDir::ScratchDir() {
   std::string pattern = (fs::temp_directory_path() / "ratchet-test-XXXXXX").string();
   char* made = mkdtemp(pattern.data());
-  path_ = made ? fs::path(made) : fs::path();
+  if (made == nullptr) {
+    ADD_FAILURE() << "cannot create a scratch directory " << pattern << ": "
+                  << std::strerror(errno);
+    return;
+  }
+  path_ = fs::path(made);
 }
 
 ScratchDir::~ScratchDir() {
@@ -54,9 +63,13 @@ ScratchDir::~ScratchDir() {
 }
 
 void WriteFile(const fs::path& path, const std::string& content) {
-  fs::create_directories(path.parent_path());
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  EXPECT_FALSE(ec) << "cannot create " << path.parent_path() << ": " << ec.message();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
+  out.close();
+  EXPECT_TRUE(out.good()) << "cannot write " << path;
 }
 
 RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std::string>& env) {
@@ -74,6 +87,10 @@ RunResult RunCommand(const std::vector<std::string>& argv, const std::vector<std
   command += " 2>" + ShellQuote((capture.path() / "err").string());
   int status = std::system(command.c_str());
   RunResult r;
+  if (status == -1) {
+    ADD_FAILURE() << "cannot run " << command << ": " << std::strerror(errno);
+    return r;
+  }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = ReadAll(capture.path() / "out");
   r.err = ReadAll(capture.path() / "err");
@@ -85,6 +102,7 @@ BackgroundRun::BackgroundRun(const std::vector<std::string>& args,
   out_ = dir_.path() / "out";
   err_ = dir_.path() / "err";
   pid_ = fork();
+  if (pid_ < 0) ADD_FAILURE() << "cannot start ratchet in the background: " << std::strerror(errno);
   if (pid_ == 0) {
     FILE* o = freopen(out_.c_str(), "w", stdout);
     FILE* e = freopen(err_.c_str(), "w", stderr);
@@ -106,9 +124,12 @@ BackgroundRun::BackgroundRun(const std::vector<std::string>& args,
 }
 
 RunResult BackgroundRun::Wait() {
-  int status = 0;
-  waitpid(pid_, &status, 0);
   RunResult r;
+  int status = 0;
+  if (pid_ <= 0 || waitpid(pid_, &status, 0) != pid_) {
+    ADD_FAILURE() << "no background ratchet to wait for (pid " << pid_ << ")";
+    return r;
+  }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = ReadAll(out_);
   r.err = ReadAll(err_);
@@ -118,6 +139,7 @@ RunResult BackgroundRun::Wait() {
 int FileLocksHeldBy(int pid, bool flock_only) {
   // Lines read "1: FLOCK  ADVISORY  WRITE <pid> <device>:<inode> 0 EOF".
   std::ifstream locks("/proc/locks");
+  EXPECT_TRUE(locks.is_open()) << "cannot read /proc/locks";
   const std::string owner = " " + std::to_string(pid) + " ";
   int held = 0;
   for (std::string line; std::getline(locks, line);) {
@@ -207,42 +229,9 @@ std::vector<std::string> EngineTest::RowsOn(const std::string& db, const std::st
 }
 
 std::vector<std::string> EngineTest::Catalog(const std::string& db) {
-  std::vector<std::string> queries;
-  if (is_sqlite()) {
-    queries = {
-        "SELECT 'column ' || m.name || '.' || c.name || ' ' || c.type || CASE WHEN c.\"notnull\" "
-        "THEN ' not null' ELSE '' END || coalesce(' default ' || c.dflt_value, '') || "
-        "CASE WHEN c.pk THEN ' pk' ELSE '' END FROM sqlite_schema m, pragma_table_info(m.name) c "
-        "WHERE m.type = 'table' AND m.name NOT LIKE 'ratchet_%' AND m.name NOT LIKE 'sqlite_%'",
-        "SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || "
-        "replace(replace(coalesce(sql, ''), char(10), ' '), '  ', ' ') FROM sqlite_schema "
-        "WHERE type IN ('index', 'view', 'trigger') AND tbl_name NOT LIKE 'ratchet_%'"};
-  } else {
-    queries = {
-        "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || "
-        "CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END || "
-        "coalesce(' default ' || column_default, '') FROM information_schema.columns "
-        "WHERE table_schema = 'public'",
-        "SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes "
-        "WHERE schemaname = 'public'",
-        "SELECT 'view ' || viewname || ': ' || definition FROM pg_views WHERE schemaname = "
-        "'public'",
-        "SELECT 'trigger ' || tgname || ': ' || pg_get_triggerdef(t.oid) FROM pg_trigger t "
-        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = 'public' AND NOT t.tgisinternal",
-        "SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ': ' || "
-        "pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n "
-        "ON n.oid = c.connamespace WHERE n.nspname = 'public'",
-        "SELECT 'function ' || p.proname || ': ' || md5(prosrc) FROM pg_proc p "
-        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'",
-        "SELECT 'event trigger ' || evtname FROM pg_event_trigger"};
-  }
-  std::vector<std::string> out;
-  for (const std::string& q : queries) {
-    for (std::string& line : RowsOn(db, q)) out.push_back(std::move(line));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  auto conn = OpenDb(db);
+  if (!conn) return {};
+  return ReadCatalog(*conn);
 }
 
 std::unique_ptr<Connection> EngineTest::AdminConnection() {
@@ -267,16 +256,28 @@ std::string PgName(const std::string& db) {
 std::string EngineTest::ExtraDatabase(const std::string& copy_of) {
   const int n = static_cast<int>(extra_databases_.size()) + 1;
   if (is_sqlite()) {
-    extra_databases_.push_back(std::to_string(n));
-    fs::path path = dir() / ("extra-" + std::to_string(n) + ".db");
-    fs::path source =
-        copy_of.empty() ? fs::path() : fs::path(copy_of.substr(copy_of.find(':') + 1));
-    if (!copy_of.empty() && fs::exists(source)) {  // a file not created yet copies as none
-      std::error_code ec;
-      fs::copy_file(source, path, ec);
-      EXPECT_FALSE(ec) << "copying " << copy_of << ": " << ec.message();
+    const std::string made = "sqlite:" + (dir() / ("extra-" + std::to_string(n) + ".db")).string();
+    extra_databases_.push_back(made);
+    if (copy_of.empty()) return made;
+    const std::string source = copy_of.substr(copy_of.find(':') + 1);
+    if (!fs::exists(source)) {
+      // A database of this test that no run has created yet (ratchet
+      // creates the file) copies as one that does not exist either; any
+      // other missing file is a mistake in the test.
+      bool ours = copy_of == db_ || std::find(extra_databases_.begin(), extra_databases_.end(),
+                                              copy_of) != extra_databases_.end();
+      EXPECT_TRUE(ours) << "ExtraDatabase: " << copy_of << " does not exist";
+      return made;
     }
-    return "sqlite:" + path.string();
+    // With its journal, so that a copy of a file a crash left behind is
+    // what SQLite would make of the original.
+    for (const char* suffix : {"", "-journal", "-wal"}) {
+      if (*suffix != '\0' && !fs::exists(source + suffix)) continue;
+      std::error_code ec;
+      fs::copy_file(source + suffix, made.substr(7) + suffix, ec);
+      EXPECT_FALSE(ec) << "copying " << source << suffix << ": " << ec.message();
+    }
+    return made;
   }
   std::string name = pg_database_ + "_x" + std::to_string(n);
   extra_databases_.push_back(name);
@@ -324,7 +325,12 @@ void EngineTest::WaitUntilIdle(const std::string& db) {
         "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() "
         "AND backend_type = 'client backend'",
         {PgName(db)});
-    if (!r.ok() || r->rows.empty() || r->rows[0][0] == "0") return;
+    if (!r.ok()) {
+      ADD_FAILURE() << "cannot tell whether sessions are connected to " << PgName(db) << ": "
+                    << r.status().message();
+      return;
+    }
+    if (r->rows.empty() || r->rows[0][0] == "0") return;
     usleep(50 * 1000);
   }
   ADD_FAILURE() << "sessions are still connected to " << PgName(db) << " after 30 s";

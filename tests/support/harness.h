@@ -108,14 +108,18 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   // A connection to, and the rows of `sql` on, the database `db` (a --db value).
   std::unique_ptr<Connection> OpenDb(const std::string& db);
   std::vector<std::string> RowsOn(const std::string& db, const std::string& sql);
-  // The schema of database `db` as sorted lines, one per table column (type,
-  // nullability, default), index, view, trigger, constraint and function;
+  // The schema of database `db` as sorted lines, the catalog of its image
+  // (support/image.h): on SQLite every object's full definition (column
+  // order, CHECK, FOREIGN KEY, table constraints), on PostgreSQL each
+  // column's type with its modifiers, position, nullability and default,
+  // and every constraint, index, view, trigger, function and sequence.
   // ratchet's bookkeeping and the DDL freeze are left out.
   std::vector<std::string> Catalog(const std::string& db);
   std::vector<std::string> Catalog() { return Catalog(db_); }
   // Another database for this test, on its engine, removed with the test:
   // empty, or a copy of `copy_of` (a database of this test, given as for
-  // --db, that no session is using). Returns what to pass to --db.
+  // --db, that no session is using; on SQLite one no run has created yet
+  // copies as a file still to be created). Returns what to pass to --db.
   std::string ExtraDatabase(const std::string& copy_of = "");
   // Removes a database ExtraDatabase made, and what copy-upgrade put next
   // to it, before the test ends.
@@ -132,7 +136,8 @@ class EngineTest : public ::testing::TestWithParam<EngineKind> {
   std::string db_;
   std::string pg_admin_;
   std::string pg_database_;
-  std::vector<std::string> extra_databases_;  // PostgreSQL names to drop
+  // What ExtraDatabase made: PostgreSQL names to drop, SQLite --db values.
+  std::vector<std::string> extra_databases_;
 };
 
 // Instantiates an EngineTest suite for SQLite and PostgreSQL.

@@ -39,17 +39,18 @@ std::string QuoteIdentifier(const std::string& name) {
   return out + "\"";
 }
 
-void ReadPostgresCatalog(Connection& conn, DatabaseImage* image) {
+void ReadPostgresCatalog(Connection& conn, DatabaseImage* image, bool with_rows) {
   const std::string user_ns = std::string("n.nspname NOT IN ") + kSystemSchemas +
                               " AND n.nspname NOT LIKE 'pg_temp%'" +
                               " AND n.nspname NOT LIKE 'pg_toast_temp%'";
   auto& c = image->catalog;
   Append(&c, Lines(conn, "SELECT 'schema ' || n.nspname FROM pg_namespace n WHERE " + user_ns));
-  Append(&c, Lines(conn,
-                   "SELECT 'relation ' || n.nspname || '.' || c.relname || ' kind ' || c.relkind::text "
-                   "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                   "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND " +
-                       user_ns));
+  Append(&c,
+         Lines(conn,
+               "SELECT 'relation ' || n.nspname || '.' || c.relname || ' kind ' || c.relkind::text "
+               "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+               "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND " +
+                   user_ns));
   Append(&c, Lines(conn,
                    "SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname || ' #' "
                    "|| row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum) || ' ' || "
@@ -91,6 +92,7 @@ void ReadPostgresCatalog(Connection& conn, DatabaseImage* image) {
                    "s.seqincrement FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN "
                    "pg_namespace n ON n.oid = c.relnamespace WHERE " +
                        user_ns));
+  if (!with_rows) return;
   for (const std::string& table :
        Lines(conn,
              "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class "
@@ -101,12 +103,13 @@ void ReadPostgresCatalog(Connection& conn, DatabaseImage* image) {
   }
 }
 
-void ReadSqliteCatalog(Connection& conn, DatabaseImage* image) {
+void ReadSqliteCatalog(Connection& conn, DatabaseImage* image, bool with_rows) {
   Append(&image->catalog,
          Lines(conn,
                "SELECT type || ' ' || name || ' on ' || tbl_name || ' ' || COALESCE(sql, '') "
                "FROM sqlite_schema WHERE name NOT LIKE 'ratchet\\_%' ESCAPE '\\' "
                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
+  if (!with_rows) return;
   for (const std::string& table :
        Lines(conn,
              "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
@@ -117,35 +120,78 @@ void ReadSqliteCatalog(Connection& conn, DatabaseImage* image) {
   }
 }
 
+// Kinds of event a resumed run records again on its way: a run's start
+// and a journaled item's start. They must be there; how often depends on
+// where the run was stopped.
+constexpr char kRepeatedOnResume[] =
+    "('upgrade-started', 'prepare-started', 'prepare-resumed', 'rollback-started', "
+    "'item-started')";
+// Kinds whose detail depends on the run that wrote it (counts of what that
+// run did, the tool's version), not on what it did to the database.
+constexpr char kRunDetail[] =
+    "('upgrade-done', 'prepare-done', 'rollback-done', 'pivoted', 'bookkeeping-created')";
+
+void ReadBookkeeping(Connection& conn, DatabaseImage* image) {
+  const std::string items = conn.BookkeepingTable("items");
+  const std::string state = conn.BookkeepingTable("state");
+  const std::string events = conn.BookkeepingTable("events");
+  image->items = Lines(conn,
+                       "SELECT version, major, minor, description, ticket, file, checksum, phase, "
+                       "optional, tool_version, error FROM " +
+                           items);
+  image->state = Lines(conn,
+                       "SELECT 'status ' || status, 'release ' || COALESCE(to_release, ''), "
+                       "'in flight ' || COALESCE(in_flight, ''), 'error ' || COALESCE(error_item, "
+                       "''), error_file, error_line, error_column, error_statement, "
+                       "error_sqlstate, error_message, CASE WHEN started_at IS NULL THEN 'never "
+                       "started' ELSE 'started' END, CASE WHEN prepared_at IS NULL THEN '' ELSE "
+                       "'prepared' END, CASE WHEN finalized_at IS NULL THEN '' ELSE 'finalized' "
+                       "END, 'pivoted ' || pivoted FROM " +
+                           state);
+  Append(&image->events,
+         Lines(conn, std::string("SELECT event, COALESCE(version, ''), CASE WHEN event IN ") +
+                         kRunDetail + " THEN '' ELSE COALESCE(detail, '') END, 'x' || COUNT(*) " +
+                         "FROM " + events + " WHERE event NOT IN " + kRepeatedOnResume +
+                         " GROUP BY 1, 2, 3"));
+  Append(&image->events,
+         Lines(conn,
+               "SELECT DISTINCT CASE WHEN event = 'prepare-resumed' THEN 'prepare-started' "
+               "ELSE event END, COALESCE(version, ''), 'recorded' FROM " +
+                   events + " WHERE event IN " + kRepeatedOnResume));
+  Append(&image->events,
+         Lines(conn,
+               "SELECT 'row of ' || i.version || ' names a run that recorded no event for "
+               "it' FROM " +
+                   items + " i WHERE NOT EXISTS (SELECT 1 FROM " + events +
+                   " e WHERE e.upgrade_id = i.upgrade_id AND ((e.version = i.version AND "
+                   "e.event IN ('item-applied', 'item-prepared', 'item-finalized', "
+                   "'optional-item-failed')) OR e.event = 'baseline'))"));
+}
+
 }  // namespace
+
+std::vector<std::string> ReadCatalog(Connection& conn) {
+  DatabaseImage image;
+  if (conn.kind() == EngineKind::kPostgres) {
+    ReadPostgresCatalog(conn, &image, /*with_rows=*/false);
+  } else {
+    ReadSqliteCatalog(conn, &image, /*with_rows=*/false);
+  }
+  std::sort(image.catalog.begin(), image.catalog.end());
+  return image.catalog;
+}
 
 DatabaseImage TakeImage(Connection& conn) {
   DatabaseImage image;
   if (conn.kind() == EngineKind::kPostgres) {
-    ReadPostgresCatalog(conn, &image);
+    ReadPostgresCatalog(conn, &image, /*with_rows=*/true);
   } else {
-    ReadSqliteCatalog(conn, &image);
+    ReadSqliteCatalog(conn, &image, /*with_rows=*/true);
   }
   auto has = conn.HasBookkeeping();
   EXPECT_TRUE(has.ok()) << has.status().message();
-  if (has.ok() && *has) {
-    const std::string items = conn.BookkeepingTable("items");
-    const std::string state = conn.BookkeepingTable("state");
-    const std::string events = conn.BookkeepingTable("events");
-    image.items = Lines(conn, "SELECT version, phase, checksum, optional FROM " + items);
-    image.state = Lines(conn,
-                        "SELECT 'status ' || status, 'release ' || COALESCE(to_release, ''), "
-                        "'in flight ' || COALESCE(in_flight, ''), 'error in ' || "
-                        "COALESCE(error_item, ''), 'pivoted ' || pivoted FROM " +
-                            state);
-    image.applied_not_once =
-        Lines(conn, "SELECT v.version, (SELECT COUNT(*) FROM " + events +
-                        " e WHERE e.event = 'item-applied' AND e.version = v.version) AS n FROM " +
-                        items + " v WHERE v.phase = 'applied' AND (SELECT COUNT(*) FROM " + events +
-                        " e WHERE e.event = 'item-applied' AND e.version = v.version) <> 1");
-  }
-  for (auto* part :
-       {&image.catalog, &image.rows, &image.items, &image.state, &image.applied_not_once}) {
+  if (has.ok() && *has) ReadBookkeeping(conn, &image);
+  for (auto* part : {&image.catalog, &image.rows, &image.items, &image.state, &image.events}) {
     std::sort(part->begin(), part->end());
   }
   return image;
@@ -182,7 +228,7 @@ std::string DescribeDifference(const DatabaseImage& expected, const DatabaseImag
   compare("rows", expected.rows, actual.rows);
   compare("items", expected.items, actual.items);
   compare("state", expected.state, actual.state);
-  compare("applied-not-once", expected.applied_not_once, actual.applied_not_once);
+  compare("events", expected.events, actual.events);
   return out;
 }
 

@@ -1,11 +1,15 @@
 // `ratchet new`: the next item file's version, name and template.
 #include "ratchet/authoring.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ratchet/upgrade_set.h"
 #include "unit/set_fixture.h"
@@ -15,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::ratchet::testing::TempSet;
+using ::testing::ContainsRegex;
 
 constexpr char kSql[] = "CREATE TABLE t (a int);\n";
 
@@ -183,6 +188,44 @@ TEST(Authoring, NeverOverwritesAnExistingItem) {
   TempSet::Write(first, "CREATE TABLE books (id int);\n");
   EXPECT_EQ(Create(set, Describe("create books")), "V2__0__create_books.sql");
   EXPECT_EQ(TempSet::Read(first), "CREATE TABLE books (id int);\n");
+
+  // Runs of `new` at once that choose the same name: the file is created
+  // only if it does not exist, so one of them gets it and the others are
+  // told; no run's file is written over. 2000 items make each run's look
+  // at items/ long enough that the runs choose the same next version.
+  TempSet race;
+  for (int i = 1; i <= 2000; ++i) race.Item("V" + std::to_string(i) + "__0__x.sql", kSql);
+  constexpr int kRounds = 10, kAtOnce = 6;
+  int refused = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::atomic<int> ready{0};
+    std::vector<Result<fs::path>> results(kAtOnce, Status(Code::kIo, "not run"));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kAtOnce; ++t) {
+      threads.emplace_back([&, t] {
+        ++ready;
+        while (ready < kAtOnce) std::this_thread::yield();
+        results[t] = CreateItemFile(race.dir(), Describe("add isbn"));
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    std::set<fs::path> created;
+    for (const Result<fs::path>& r : results) {
+      if (r.ok()) {
+        EXPECT_TRUE(created.insert(r.value()).second) << "two runs both created " << r.value();
+        continue;
+      }
+      ++refused;
+      EXPECT_EQ(r.status().code(), Code::kIo) << r.status().message();
+      EXPECT_THAT(r.status().message(), ContainsRegex("items/V[0-9]+__0__add_isbn.sql: File "
+                                                      "exists|items/V[0-9]+__0__add_isbn.sql "
+                                                      "already exists"));
+    }
+    EXPECT_EQ(ItemFiles(race).size(), 2000 + created.size());
+    for (const fs::path& path : created) fs::remove(path);
+  }
+  // The runs did meet: without the guard one would have written over another.
+  EXPECT_GT(refused, 0) << "no two runs chose the same name; the guard was never reached";
 }
 
 TEST(Authoring, NewestItemStillEmptyDoesNotStopNew) {

@@ -13,6 +13,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "support/harness.h"
 #include "support/image.h"
@@ -99,8 +101,23 @@ TEST(FaultPoints, UnsetVariableAndAPassNeverReachedLeaveARunAsItWas) {
   DatabaseImage expected = TakeImage(plain), actual = TakeImage(armed);
   EXPECT_EQ(expected, actual) << DescribeDifference(expected, actual);
   EXPECT_EQ(actual.items.size(), 12u);
-  // The armed run passed through points (the trace lists them) without stopping.
-  EXPECT_THAT(ReadText(trace), HasSubstr("commit.before 1\n"));
+  // The armed run counted every pass, 1, 2, ... n, and passed them all:
+  // its pass 100000 was never reached.
+  std::vector<long> commits;
+  std::istringstream lines(ReadText(trace));
+  std::string point;
+  for (long n = 0; lines >> point >> n;) {
+    if (point == "commit.before") commits.push_back(n);
+  }
+  ASSERT_GT(commits.size(), 1u);
+  for (size_t k = 0; k < commits.size(); ++k) EXPECT_EQ(commits[k], static_cast<long>(k) + 1);
+  // The count is the one a fault is armed with: the last pass stops a run.
+  const long last = static_cast<long>(commits.size());
+  const std::string again = "sqlite:" + (dir.path() / "again.db").string();
+  RunResult stopped = RunRatchet({"upgrade", "--set", set, "--db", again},
+                                 {"RATCHET_FAULT=commit.before:" + std::to_string(last)});
+  EXPECT_EQ(stopped.exit_code, fault::kFaultExitCode) << stopped.all();
+  EXPECT_THAT(stopped.err, HasSubstr("stopping at commit.before (pass " + std::to_string(last)));
 }
 
 TEST(FaultPoints, MalformedOrUnknownFaultIsRefusedBeforeAnythingRuns) {

@@ -90,13 +90,19 @@ TEST(LargeSet, LoadsEveryItemInVersionOrderWithItsChecksum) {
 TEST(LargeSet, ReportsTheFirstBadFileInFileOrder) {
   TempSet set;
   for (int i = 1; i <= 2500; ++i) set.Item(ItemName(i), "SELECT 1;\n");
-  // Files are read in name order: V1000.. before V2.., V2400 late.
-  set.Item(ItemName(2400), "-- ratchet: optinal\nSELECT 1;\n");
-  set.Item(ItemName(1200), "-- ratchet: requires V9999\nSELECT 1;\n");
-  set.Item(ItemName(1100), "-- ratchet: lock-timeout soon\nSELECT 1;\n");
+  // Files are read in name order, which is not version order, and split
+  // among the reading threads in that order: of the 2500 names, V1540 is
+  // the 600th (the first thread's share), V280 the 1701st and V820 the
+  // 2301st (later threads' shares). The first bad file in file order is
+  // the highest version of the three.
+  set.Item(ItemName(1540), "-- ratchet: lock-timeout soon\nSELECT 1;\n");
+  set.Item(ItemName(280), "-- ratchet: optinal\nSELECT 1;\n");
+  set.Item(ItemName(820), "-- ratchet: statement-timeout never\nSELECT 1;\n");
+  // An error found across files comes after every file's own.
+  set.Item(ItemName(5), "-- ratchet: requires V9999\nSELECT 1;\n");
   auto loaded = set.Load();
   ASSERT_FALSE(loaded.ok());
-  EXPECT_CONTAINS(loaded.status().message(), ItemName(1100));
+  EXPECT_CONTAINS(loaded.status().message(), ItemName(1540));
   EXPECT_CONTAINS(loaded.status().message(), "lock-timeout");
 }
 

@@ -1,11 +1,11 @@
 // The planner over loaded sets: order, targets, the optional cascade, same-as,
 // drift, unknown versions, targets by release and the current release.
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "ratchet/plan.h"
 #include "ratchet/upgrade_set.h"
@@ -119,18 +119,28 @@ TEST_F(PlannerOrder, ReportsNoDriftForUnchangedItems) {
   EXPECT_TRUE(plan.drift.empty());
 }
 
+// A target plans every item up to it, so an item's requirements, which the
+// loader allows only among earlier versions (LoadErrors), are always in the
+// plan before it; what `requires` adds is that they are pulled in as
+// required: the run stops if one fails, though each is marked optional.
+// Without the walk over requires, V1 and V2.1 would be planned all the same
+// but allowed to fail, and V3 would run without them.
 TEST(Planner, PullsInRequiredItemsBeforeTheItemThatNeedsThem) {
   TempSet files;
-  files.Item("V1__0__one.sql", "CREATE TABLE one (a int);\n");
+  files.Item("V1__0__one.sql", "-- ratchet: optional\nCREATE TABLE one (a int);\n");
   files.Item("V2__0__two.sql", "CREATE TABLE two (a int);\n");
-  files.Item("V2.1__0__two_one.sql", "CREATE TABLE two_one (a int);\n");
+  files.Item("V2.1__0__two_one.sql", "-- ratchet: optional\nCREATE TABLE two_one (a int);\n");
+  files.Item("V2.2__0__two_two.sql", "-- ratchet: optional\nCREATE TABLE two_two (a int);\n");
   files.Item("V3__0__three.sql", "-- ratchet: requires V2.1, V1\nCREATE TABLE three (a int);\n");
+  files.Item("V4__0__four.sql", "CREATE TABLE four (a int);\n");
   Result<UpgradeSet> set = files.Load();
   ASSERT_TRUE(set.ok()) << set.status().message();
   PlanOptions options;
   options.target = *Version::Parse("V3");
   Plan plan = MakePlan(*set, EngineKind::kSqlite, {Applied(*set, "V2")}, options);
-  EXPECT_EQ(Versions(plan.pending), (Names{"V1", "V2.1", "V3"}));
+  EXPECT_EQ(Versions(plan.pending), (Names{"V1", "V2.1", "V2.2", "V3"}));
+  // V3 needs V1 and V2.1: they must succeed. V2.2, needed by nothing, may fail.
+  EXPECT_EQ(Versions(plan.effectively_optional), (Names{"V2.2"}));
 }
 
 TEST(Planner, OptionalItemRequiredByRequiredItemIsRequired) {
@@ -150,10 +160,12 @@ TEST(Planner, OptionalItemRequiredByRequiredItemIsRequired) {
 TEST(Planner, OptionalCascadeFollowsRequiresThroughOptionalItems) {
   TempSet files;
   files.Item("V1__0__one.sql", "-- ratchet: optional\nCREATE TABLE one (a int);\n");
-  files.Item("V2__0__two.sql", "-- ratchet: optional\n-- ratchet: requires V1\nCREATE TABLE two (a int);\n");
+  files.Item("V2__0__two.sql",
+             "-- ratchet: optional\n-- ratchet: requires V1\nCREATE TABLE two (a int);\n");
   files.Item("V3__0__three.sql", "-- ratchet: requires V2\nCREATE TABLE three (a int);\n");
   files.Item("V4__0__four.sql", "-- ratchet: optional\nCREATE TABLE four (a int);\n");
-  files.Item("V5__0__five.sql", "-- ratchet: optional\n-- ratchet: requires V4\nCREATE TABLE five (a int);\n");
+  files.Item("V5__0__five.sql",
+             "-- ratchet: optional\n-- ratchet: requires V4\nCREATE TABLE five (a int);\n");
   Result<UpgradeSet> set = files.Load();
   ASSERT_TRUE(set.ok()) << set.status().message();
   Plan plan = MakePlan(*set, EngineKind::kSqlite, {});
@@ -170,8 +182,8 @@ TEST(Planner, FailedOptionalItemIsPendingAgain) {
   ASSERT_TRUE(set.ok()) << set.status().message();
   AppliedItem failed = Applied(*set, "V2", Phase::kFailed);
   failed.error = "index exists";
-  Plan plan = MakePlan(*set, EngineKind::kSqlite,
-                       {Applied(*set, "V1"), failed, Applied(*set, "V3")});
+  Plan plan =
+      MakePlan(*set, EngineKind::kSqlite, {Applied(*set, "V1"), failed, Applied(*set, "V3")});
   EXPECT_EQ(Versions(plan.pending), (Names{"V2"}));
   EXPECT_TRUE(plan.IsEffectivelyOptional(*Version::Parse("V2")));
   EXPECT_TRUE(plan.unknown.empty());
@@ -181,10 +193,12 @@ TEST(Planner, PreparedItemIsStillPending) {
   TempSet files;
   files.Item("V1__0__one.sql", "CREATE TABLE one (a int);\n");
   files.Item("V2__0__two.sql",
-             "-- ratchet: prepare\nALTER TABLE one ADD b int;\n-- ratchet: finalize\nUPDATE one SET b = a;\n");
+             "-- ratchet: prepare\nALTER TABLE one ADD b int;\n-- ratchet: finalize\nUPDATE one "
+             "SET b = a;\n");
   Result<UpgradeSet> set = files.Load();
   ASSERT_TRUE(set.ok()) << set.status().message();
-  Plan plan = MakePlan(*set, EngineKind::kSqlite, {Applied(*set, "V1"), Applied(*set, "V2", Phase::kPrepared)});
+  Plan plan = MakePlan(*set, EngineKind::kSqlite,
+                       {Applied(*set, "V1"), Applied(*set, "V2", Phase::kPrepared)});
   EXPECT_EQ(Versions(plan.pending), (Names{"V2"}));
 }
 
@@ -345,7 +359,8 @@ TEST(PlannerCurrentRelease, AgreesWithTryingEveryReleaseForEveryAppliedSubset) {
       if (mask & (1u << k)) applied.push_back(Applied(*set, versions[k]));
     }
     std::string expected = CurrentReleaseOneByOne(*set, EngineKind::kSqlite, applied);
-    EXPECT_EQ(CurrentRelease(*set, EngineKind::kSqlite, applied), expected) << "applied mask " << mask;
+    EXPECT_EQ(CurrentRelease(*set, EngineKind::kSqlite, applied), expected)
+        << "applied mask " << mask;
     answers.insert(expected);
   }
   // The subsets reach every release but the tied one declared second.

@@ -3,6 +3,7 @@
 #ifndef RATCHET_TESTS_UNIT_SET_FIXTURE_H_
 #define RATCHET_TESTS_UNIT_SET_FIXTURE_H_
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,8 +12,6 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "ratchet/upgrade_set.h"
 
@@ -26,11 +25,13 @@ class TempSet {
     static std::atomic<int> counter{0};
     const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "set";
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ratchet-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-            name);
+    dir_ = std::filesystem::temp_directory_path() / ("ratchet-unit-" + std::to_string(::getpid()) +
+                                                     "-" + std::to_string(counter++) + "-" + name);
     std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "items");
+    std::error_code ec;
+    std::filesystem::create_directories(dir_ / "items", ec);
+    EXPECT_FALSE(ec) << "cannot create " << dir_ / "items"
+                     << ": " << ec.message();
     Toml("[project]\nname = \"shop\"\n");
   }
   ~TempSet() {
@@ -60,6 +61,7 @@ class TempSet {
   }
   static std::string Read(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
+    EXPECT_TRUE(in.is_open()) << "cannot read " << path;
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
@@ -82,8 +84,7 @@ inline const ratchet::Item* FindItem(const UpgradeSet& set, std::string_view ver
 
 // For EXPECT_CONTAINS: succeeds when `needle` occurs in `text`, else prints both.
 inline ::testing::AssertionResult ContainsText(const char* text_expr, const char* needle_expr,
-                                               const std::string& text,
-                                               const std::string& needle) {
+                                               const std::string& text, const std::string& needle) {
   if (text.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << text_expr << " does not contain " << needle_expr
                                        << "\n  text:   " << text << "\n  wanted: " << needle;
