@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "json_output.h"
 #include "set/project_file.h"
 #include "util/text.h"
 
@@ -237,9 +238,53 @@ Result<DatabaseStatus> SessionStatus(Session& session) {
   return st;
 }
 
-int ReportError(const Status& status) {
+int ReportError(const Status& status, const std::string& next) {
+  if (JsonMode()) {
+    EmitError(status, next);
+    return ExitCodeFor(status);
+  }
   std::cerr << "ratchet: error: " << status.message() << "\n";
+  if (!next.empty()) std::cerr << "Next: " << next << "\n";
   return ExitCodeFor(status);
+}
+
+namespace {
+
+// The number of single-character edits from `a` to `b`.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+int ReportUnknownCommand(const CLI::App& app, const std::string& name) {
+  std::string list, nearest;
+  size_t best = 3;  // suggest only what is a typo away
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    list += (list.empty() ? "" : ", ") + command->get_name();
+    size_t d = EditDistance(name, command->get_name());
+    if (d < best) {
+      best = d;
+      nearest = command->get_name();
+    }
+  }
+  std::string message = fmt::format(
+      "unknown command '{}'{}. The commands are: {}. 'ratchet help COMMAND' "
+      "explains one.",
+      Clip(name), nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest), list);
+  return ReportError(Status(Code::kInvalidArgument, message),
+                     nearest.empty() ? "ratchet --help" : "ratchet help " + nearest);
 }
 
 std::string CommandLine(const std::string& command, const CommonOptions& options,
