@@ -50,7 +50,8 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
     Status checked = RunPreChecks(conn, **set, prepare.upgrade.target, out);
     if (!checked.ok()) {
       ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
-      return WithNext(FailedResult(conn.display_name(), checked), again);
+      return WithNext(FailedResult(conn.display_name(), checked),
+                      CommandLine("check", options.common, conn.display_name()));
     }
   }
   auto summary = PrepareItems(conn, **set, prepare, reporter.get());

@@ -75,7 +75,9 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     const Status& st = summary.status();
     if (st.code() == Code::kCheckFailed) {
       ErrorStream(out) << "ratchet: error: " << st.message() << "\n";
-      return WithNext(FailedResult(conn.display_name(), st), again);
+      // The findings are what `ratchet check` reports.
+      return WithNext(FailedResult(conn.display_name(), st),
+                      CommandLine("check", options.common, conn.display_name()));
     }
     std::string next;
     std::ostream& err = ErrorStream(out);
