@@ -40,8 +40,7 @@ const std::map<std::string, std::vector<std::string>>& Kinds() {
        {"database", "engine", "pending", "covered", "drift", "unknown", "would_refuse",
         "exit_code"}},
       {"check",
-       {"database", "pending", "problems", "warnings", "findings", "missing", "exit_code",
-        "next"}},
+       {"database", "pending", "problems", "warnings", "findings", "missing", "exit_code", "next"}},
       {"lint", {"set", "engines", "problems", "warnings", "findings", "exit_code"}},
       {"snapshot", {"engine", "objects", "database", "exit_code"}},
       {"snapshot-diff",
@@ -52,8 +51,7 @@ const std::map<std::string, std::vector<std::string>>& Kinds() {
        {"set", "engine", "head", "ok", "runs", "failed_runs", "not_applicable", "without_schema",
         "uncovered", "reclaimed", "idempotence_checked", "items_rerun", "not_idempotent",
         "exit_code", "next"}},
-      {"repair",
-       {"database", "accepted_drift", "cleared_failure", "changed", "exit_code", "next"}},
+      {"repair", {"database", "accepted_drift", "cleared_failure", "changed", "exit_code", "next"}},
       {"baseline", {"database", "head", "release", "marked", "exit_code", "next"}},
       {"baseline-detect",
        {"database", "exact", "release", "candidates", "without_schema", "exit_code", "next"}},
@@ -65,10 +63,10 @@ const std::map<std::string, std::vector<std::string>>& Kinds() {
 }
 
 // Kinds that end a run: the last line is one of them, and says the exit code.
-const std::set<std::string> kFinal = {
-    "error",   "summary",       "status", "plan",     "check",           "lint",
-    "snapshot", "snapshot-diff", "verify", "repair",   "baseline",        "baseline-detect",
-    "item-created", "set-created", "help"};
+const std::set<std::string> kFinal = {"error",        "summary",     "status",   "plan",
+                                      "check",        "lint",        "snapshot", "snapshot-diff",
+                                      "verify",       "repair",      "baseline", "baseline-detect",
+                                      "item-created", "set-created", "help"};
 
 // Parses a --json run of `command`: every line one object of a documented
 // kind with its fields, nothing on stderr, and the last object a final one
@@ -183,8 +181,7 @@ TEST_F(JsonLines, UpgradeStatusPlanCheckAndSnapshot) {
   RunResult first = On(db, {"upgrade", "--to", "1.0"});
   ASSERT_EQ(first.exit_code, 0) << first.all();
   auto lines = Lines(first, "upgrade");
-  EXPECT_EQ(Versions(OfKind(lines, "item-started")),
-            (std::vector<std::string>{"V1", "V2", "V3"}));
+  EXPECT_EQ(Versions(OfKind(lines, "item-started")), (std::vector<std::string>{"V1", "V2", "V3"}));
   auto finished = OfKind(lines, "item-finished");
   ASSERT_EQ(Versions(finished), (std::vector<std::string>{"V1", "V2", "V3"}));
   for (const json& f : finished) {
@@ -258,8 +255,8 @@ TEST_F(JsonLines, UpgradeStatusPlanCheckAndSnapshot) {
   EXPECT_FALSE(diff.back()["differences"].empty());
 
   // Two databases: one status object each, then the summary.
-  RunResult both = RunRatchet({"status", "--set", BookshopSet().string(), "--db", db, "--db",
-                               other, "--json"});
+  RunResult both =
+      RunRatchet({"status", "--set", BookshopSet().string(), "--db", db, "--db", other, "--json"});
   ASSERT_EQ(both.exit_code, 0);
   auto two = Lines(both, "status");
   ASSERT_EQ(two.size(), 3u);
@@ -304,8 +301,7 @@ TEST_F(JsonLines, TheOnlinePathCopyUpgradeAndCleanup) {
 
   RunResult freeze = On(db, {"freeze"});
   ASSERT_EQ(freeze.exit_code, 0);
-  EXPECT_EQ(OfKind(Lines(freeze, "freeze"), "database-finished")[0]["outcome"],
-            "not applicable");
+  EXPECT_EQ(OfKind(Lines(freeze, "freeze"), "database-finished")[0]["outcome"], "not applicable");
 
   const std::string copy = Db("copy.db");
   ASSERT_EQ(On(copy, {"upgrade", "--to", "1.0"}).exit_code, 0);
@@ -358,7 +354,8 @@ TEST_F(JsonLines, VerifyBaselineAndAFailedItem) {
   fs::path set = dir_.path() / "failing";
   WriteFile(set / "ratchet.toml", "[project]\nname = \"failing\"\n");
   WriteFile(set / "items/V1__0__good.sql", "CREATE TABLE a (id INTEGER);\n");
-  WriteFile(set / "items/V2__0__bad.sql", "CREATE TABLE b (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n");
+  WriteFile(set / "items/V2__0__bad.sql",
+            "CREATE TABLE b (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n");
   const std::string failing = Db("failing.db");
   RunResult failed =
       RunRatchet({"upgrade", "--set", set.string(), "--db", failing, "--json", "--skip-check"});

@@ -21,7 +21,11 @@ int RunHelp(const CLI::App& app, const HelpCommandOptions& options) {
     }
     if (about == nullptr) return ReportUnknownCommand(app, options.command);
   }
-  std::string text = about->help();
+  // As --help words it: 'Usage: ratchet <command> ...'.
+  // (app.help() would describe the command that was parsed: help itself.)
+  std::string text = about == &app ? app.get_formatter()->make_help(&app, app.get_name(),
+                                                                    CLI::AppFormatMode::Normal)
+                                   : about->help(app.get_name());
   if (JsonMode()) {
     EmitJson("help", {{"topic", options.command.empty() ? "ratchet" : options.command},
                       {"text", text},

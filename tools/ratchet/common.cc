@@ -248,26 +248,6 @@ int ReportError(const Status& status, const std::string& next) {
   return ExitCodeFor(status);
 }
 
-namespace {
-
-// The number of single-character edits from `a` to `b`.
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
 int ReportUnknownCommand(const CLI::App& app, const std::string& name) {
   std::string list, nearest;
   size_t best = 3;  // suggest only what is a typo away

@@ -341,13 +341,13 @@ LineReporter::~LineReporter() {
   ticker_.join();
 }
 
-// Once an item has run for two seconds, its open line says every second for
+// Once an item has run for a second, its open line says every second for
 // how long it has run and how long the whole run has taken.
 void LineReporter::Tick() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
     auto now = std::chrono::steady_clock::now();
-    if (!open_ || !in_item_ || now - item_started_ < std::chrono::seconds(2)) continue;
+    if (!open_ || !in_item_ || now - item_started_ < std::chrono::seconds(1)) continue;
     out_ << "\r" << prefix_
          << fmt::format("running {}  (run {})", Clock(now - item_started_),
                         Clock(now - run_started_))
