@@ -30,7 +30,7 @@ const std::map<std::string, std::vector<std::string>>& Kinds() {
        {"database", "version", "description", "file", "index", "count", "outcome", "elapsed_ms",
         "error"}},
       {"database-finished",
-       {"database", "outcome", "detail", "exit_code", "elapsed_ms", "error", "next"}},
+       {"database", "stage", "outcome", "detail", "exit_code", "elapsed_ms", "error", "next"}},
       {"stage", {"stage", "databases", "failed", "outcomes", "exit_code", "next"}},
       {"summary", {"databases", "failed", "outcomes", "exit_code", "next"}},
       {"status",
@@ -295,7 +295,12 @@ TEST_F(JsonLines, TheOnlinePathCopyUpgradeAndCleanup) {
   auto stages = OfKind(pivot, "stage");
   ASSERT_EQ(stages.size(), 1u);
   EXPECT_EQ(stages[0]["stage"], "dry-run");
-  EXPECT_EQ(OfKind(pivot, "database-finished").back()["outcome"], "pivoted");
+  auto pivot_dbs = OfKind(pivot, "database-finished");
+  ASSERT_EQ(pivot_dbs.size(), 2u);
+  EXPECT_EQ(pivot_dbs[0]["stage"], "dry-run");
+  EXPECT_EQ(pivot_dbs[0]["outcome"], "dry run ok");
+  EXPECT_EQ(pivot_dbs[1]["stage"], "pivot");
+  EXPECT_EQ(pivot_dbs[1]["outcome"], "pivoted");
   EXPECT_EQ(pivot.back()["stage"], "final");
   EXPECT_EQ(Lines(On(db, {"status"}), "status")[0]["pivoted"], true);
 
@@ -373,6 +378,28 @@ TEST_F(JsonLines, VerifyBaselineAndAFailedItem) {
   EXPECT_THAT(db_done[0]["next"].get<std::string>(), HasSubstr("ratchet upgrade --set"));
   EXPECT_EQ(lines.back()["next"], db_done[0]["next"]);
   EXPECT_EQ(Lines(On(failing, {"status"}), "status").size(), 1u);
+
+  // The checks before an upgrade find a table the item would create: the
+  // findings come first, then the stop, and nothing changed.
+  fs::path taken = dir_.path() / "taken";
+  WriteFile(taken / "ratchet.toml", "[project]\nname = \"taken\"\n");
+  WriteFile(taken / "items/V1__0__orders.sql", "CREATE TABLE orders (id INTEGER);\n");
+  const std::string existing = Db("existing.db");
+  {
+    auto conn = Connect(*ParseTarget(existing), {});
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->ExecuteScript("CREATE TABLE orders (id INTEGER, note TEXT);").ok());
+  }
+  RunResult stopped = RunRatchet({"upgrade", "--set", taken.string(), "--db", existing, "--json"});
+  EXPECT_EQ(stopped.exit_code, 3);
+  auto checked = Lines(stopped, "upgrade");
+  auto reports = OfKind(checked, "check");
+  ASSERT_EQ(reports.size(), 1u) << stopped.out;
+  EXPECT_GE(reports[0]["problems"].get<int>(), 1);
+  EXPECT_THAT(reports[0]["findings"].dump(), HasSubstr("orders"));
+  EXPECT_TRUE(OfKind(checked, "item-started").empty());
+  EXPECT_EQ(checked.back()["kind"], "summary");
+  EXPECT_THAT(checked.back()["next"].get<std::string>(), HasSubstr("ratchet check"));
 }
 
 // Commands that only PostgreSQL has work to do for.

@@ -36,24 +36,6 @@ std::optional<int64_t> ParseSize(const std::string& text) {
   return value << shift;
 }
 
-nlohmann::json ToJson(const CheckReport& report) {
-  nlohmann::json j;
-  j["database"] = report.database;
-  j["pending"] = report.pending;
-  j["problems"] = report.problems();
-  j["warnings"] = report.warnings();
-  j["findings"] = nlohmann::json::array();
-  for (const CheckFinding& f : report.findings) {
-    j["findings"].push_back({{"family", f.family},
-                             {"severity", SeverityName(f.severity)},
-                             {"item", f.item},
-                             {"where", f.where},
-                             {"message", f.message},
-                             {"details", f.details}});
-  }
-  return j;
-}
-
 int RunCheck(const CheckCommandOptions& options) {
   CheckOptions check;
   check.command_privileges = true;
@@ -100,7 +82,7 @@ int RunCheck(const CheckCommandOptions& options) {
   bool failed = report->problems() > 0 || (options.strict && report->warnings() > 0);
   const std::string again = CommandLine("check", options.common, session->conn->display_name());
   if (options.json) {
-    nlohmann::ordered_json fields = Ordered(ToJson(*report));
+    nlohmann::ordered_json fields = CheckReportJson(*report);
     fields["missing"] = false;
     fields["exit_code"] = failed ? ExitCodeFor(Status(Code::kCheckFailed, "")) : 0;
     fields["next"] = failed ? nlohmann::ordered_json(again) : nullptr;

@@ -132,10 +132,11 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   }
   auto dry = RunOnEach(
       *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        return OnDatabase(sets, target, out, live,
-                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
-                            return DryRun(c, s, upgrade, one, o, l);
-                          });
+        DatabaseResult r = OnDatabase(sets, target, out, live,
+                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
+                                          bool l) { return DryRun(c, s, upgrade, one, o, l); });
+        r.stage = "dry-run";
+        return r;
       });
   int code = Summarize(dry, again, "dry-run");
   if (code != 0 && json) {
@@ -167,10 +168,11 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   }
   auto pivots = RunOnEach(
       *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        return OnDatabase(sets, target, out, live,
-                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
-                            return Pivot(c, s, upgrade, o, l);
-                          });
+        DatabaseResult r = OnDatabase(sets, target, out, live,
+                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
+                                          bool l) { return Pivot(c, s, upgrade, o, l); });
+        r.stage = "pivot";
+        return r;
       });
   code = Summarize(pivots, again, "final");
   if (json) return code;

@@ -36,20 +36,11 @@ int RunLint(const LintCommandOptions& options) {
   if (JsonMode()) {
     nlohmann::ordered_json engines = nlohmann::ordered_json::array();
     for (EngineKind e : report->engines) engines.push_back(EngineName(e));
-    nlohmann::ordered_json findings = nlohmann::ordered_json::array();
-    for (const CheckFinding& f : report->findings) {
-      findings.push_back({{"family", f.family},
-                          {"severity", SeverityName(f.severity)},
-                          {"item", f.item},
-                          {"where", f.where},
-                          {"message", f.message},
-                          {"details", f.details}});
-    }
     EmitJson("lint", {{"set", report->set},
                       {"engines", engines},
                       {"problems", report->problems()},
                       {"warnings", report->warnings()},
-                      {"findings", findings},
+                      {"findings", FindingsJson(report->findings)},
                       {"exit_code", code}});
     return code;
   }

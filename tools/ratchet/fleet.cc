@@ -42,13 +42,10 @@ size_t TerminalWidth() {
 }
 
 nlohmann::ordered_json ResultJson(const DatabaseResult& r) {
-  return {{"database", r.database},
-          {"outcome", r.outcome},
-          {"detail", r.detail},
-          {"exit_code", r.exit_code},
-          {"elapsed_ms", r.elapsed.count()},
-          {"error", ErrorFields(r.error)},
-          {"next", TextOrNull(r.next)}};
+  return {{"database", r.database},        {"stage", TextOrNull(r.stage)},
+          {"outcome", r.outcome},          {"detail", r.detail},
+          {"exit_code", r.exit_code},      {"elapsed_ms", r.elapsed.count()},
+          {"error", ErrorFields(r.error)}, {"next", TextOrNull(r.next)}};
 }
 
 }  // namespace

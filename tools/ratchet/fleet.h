@@ -30,6 +30,9 @@ struct DatabaseResult {
   // Why it failed (for --json), and the command that moves it on, or "".
   Status error;
   std::string next;
+  // The step of a command that works in steps (finalize: "dry-run",
+  // "pivot"), or "".
+  std::string stage;
 };
 
 // The result for a database where `status` went wrong: its exit code, the

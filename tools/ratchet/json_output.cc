@@ -80,6 +80,27 @@ nlohmann::ordered_json DifferenceJson(const Difference& d) {
           {"after", value(d.after)}};
 }
 
+nlohmann::ordered_json FindingsJson(const std::vector<CheckFinding>& findings) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const CheckFinding& f : findings) {
+    out.push_back({{"family", f.family},
+                   {"severity", SeverityName(f.severity)},
+                   {"item", f.item},
+                   {"where", f.where},
+                   {"message", f.message},
+                   {"details", f.details}});
+  }
+  return out;
+}
+
+nlohmann::ordered_json CheckReportJson(const CheckReport& report) {
+  return {{"database", report.database},
+          {"findings", FindingsJson(report.findings)},
+          {"pending", report.pending},
+          {"problems", report.problems()},
+          {"warnings", report.warnings()}};
+}
+
 nlohmann::ordered_json TextOrNull(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ratchet/check.h"
 #include "ratchet/runner.h"
 #include "ratchet/snapshot.h"
 #include "ratchet/status.h"
@@ -44,6 +45,13 @@ nlohmann::ordered_json Ordered(const nlohmann::json& document);
 // One difference between two schemas: change ("only-before", "only-after",
 // "changed"), object_kind, name, property, before, after.
 nlohmann::ordered_json DifferenceJson(const Difference& difference);
+
+// Check and lint findings: family, severity, item, where, message, details.
+nlohmann::ordered_json FindingsJson(const std::vector<CheckFinding>& findings);
+
+// The fields of a check object for `report` (JSON.md): database, findings,
+// pending, problems, warnings.
+nlohmann::ordered_json CheckReportJson(const CheckReport& report);
 
 // A JSON text field: null when empty.
 nlohmann::ordered_json TextOrNull(const std::string& text);
