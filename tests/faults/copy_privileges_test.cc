@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "support/harness.h"
 
@@ -90,8 +91,9 @@ TEST_P(PostgresCopyPrivileges, AnOwnerWithoutCreatedbIsRefusedUpFrontAndWorksOnc
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_EQ(DatabasesLike(*admin, name), name + ":true," + name + "_old:false");
   RunResult status = RunRatchet({"status", "--set", BookshopSet().string(), "--db", db, "--json"});
-  EXPECT_THAT(status.out, Not(HasSubstr("\"pending\": [\n      \"")));
-  EXPECT_THAT(status.out, HasSubstr("\"status\": \"active\""));
+  auto upgraded = nlohmann::json::parse(status.out);
+  EXPECT_TRUE(upgraded["pending"].empty()) << status.out;
+  EXPECT_EQ(upgraded["status"], "active");
   ASSERT_TRUE(admin->Execute("ALTER ROLE ratchet_copier NOCREATEDB").ok());
   ASSERT_TRUE(
       admin->Execute("REVOKE SET ON PARAMETER ratchet.copy_upgrade FROM ratchet_copier").ok());
@@ -123,8 +125,9 @@ TEST(SqliteCopyPrivileges, AUserThatCannotKeepTheFilesOwnerIsRefusedUpFront) {
   EXPECT_EQ(std::distance(fs::directory_iterator(folder), fs::directory_iterator()), 1)
       << "only shop.db should be in the folder";
   RunResult status = RunRatchet({"status", "--set", BookshopSet().string(), "--db", db, "--json"});
-  EXPECT_THAT(status.out, HasSubstr("\"release\": \"1.0\""));
-  EXPECT_THAT(status.out, Not(HasSubstr("unfinished\": true")));
+  auto refused = nlohmann::json::parse(status.out);
+  EXPECT_EQ(refused["release"], "1.0");
+  EXPECT_TRUE(refused["copy_upgrade"].is_null()) << status.out;
 }
 
 }  // namespace

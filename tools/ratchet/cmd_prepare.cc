@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "precheck.h"
 #include "ratchet/online.h"
 #include "util/text.h"
@@ -23,7 +24,7 @@ struct PrepareCommandOptions {
 
 DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
                           std::chrono::milliseconds wait, const Target& target, std::ostream& out,
-                          bool live) {
+                          bool live, const std::string& again) {
   std::ostream& err = ErrorStream(out);
   DatabaseResult failed;
   auto session = OpenForJob(sets, target, OpenMode::kCreate, out, &failed);
@@ -44,16 +45,16 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
   Connection& conn = *session->conn;
   out << fmt::format("Preparing {}: prepare sections only; the application keeps running\n",
                      conn.display_name());
-  LineReporter reporter(out, live);
-  reporter.set_done_word("prepared");
+  auto reporter = MakeItemReporter(out, live, conn.display_name(), "prepared");
   if (!options.skip_check) {
     Status checked = RunPreChecks(conn, **set, prepare.upgrade.target, out);
     if (!checked.ok()) {
       ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
-      return FailedResult(conn.display_name(), checked);
+      return WithNext(FailedResult(conn.display_name(), checked),
+                      CommandLine("check", options.common, conn.display_name()));
     }
   }
-  auto summary = PrepareItems(conn, **set, prepare, &reporter);
+  auto summary = PrepareItems(conn, **set, prepare, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
     err << "ratchet: error: " << st.message() << "\n";
@@ -84,7 +85,7 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
             << "; or undo everything prepared with 'ratchet rollback'.\n";
       }
     }
-    return FailedResult(conn.display_name(), st);
+    return WithNext(FailedResult(conn.display_name(), st), again);
   }
   DatabaseResult result;
   result.database = conn.display_name();
@@ -114,12 +115,13 @@ int RunPrepare(const PrepareCommandOptions& options) {
   SetCache sets(options.common.set_dir);
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
+  const std::string again = FleetCommandLine("prepare", options.common);
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
-                             return PrepareOne(options, sets, *wait, target, out, live);
+                             return PrepareOne(options, sets, *wait, target, out, live, again);
                            });
-  int code = Summarize(results, FleetCommandLine("prepare", options.common));
-  if (code == 0) {
+  int code = Summarize(results, again, "", FleetCommandLine("finalize", options.common));
+  if (code == 0 && !JsonMode()) {
     std::cout << "Next: the new application can be deployed once finalize has run: "
               << FleetCommandLine("finalize", options.common) << "\n"
               << "To undo prepare instead: " << FleetCommandLine("rollback", options.common)
@@ -145,6 +147,7 @@ void SetupPrepareCommand(CLI::App& app, Runner* run) {
                 "do not run the pre-upgrade checks ('ratchet check') first");
   cmd->add_flag("--freeze", options->freeze,
                 "refuse DDL from every other session until finalize or rollback (PostgreSQL)");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunPrepare(*options); }; });
 }
 

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "json_output.h"
 #include "set/project_file.h"
 #include "util/text.h"
 
@@ -237,9 +238,33 @@ Result<DatabaseStatus> SessionStatus(Session& session) {
   return st;
 }
 
-int ReportError(const Status& status) {
+int ReportError(const Status& status, const std::string& next) {
+  if (JsonMode()) {
+    EmitError(status, next);
+    return ExitCodeFor(status);
+  }
   std::cerr << "ratchet: error: " << status.message() << "\n";
+  if (!next.empty()) std::cerr << "Next: " << next << "\n";
   return ExitCodeFor(status);
+}
+
+int ReportUnknownCommand(const CLI::App& app, const std::string& name) {
+  std::string list, nearest;
+  size_t best = 3;  // suggest only what is a typo away
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    list += (list.empty() ? "" : ", ") + command->get_name();
+    size_t d = EditDistance(name, command->get_name());
+    if (d < best) {
+      best = d;
+      nearest = command->get_name();
+    }
+  }
+  std::string message = fmt::format(
+      "unknown command '{}'{}. The commands are: {}. 'ratchet help COMMAND' "
+      "explains one.",
+      Clip(name), nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest), list);
+  return ReportError(Status(Code::kInvalidArgument, message),
+                     nearest.empty() ? "ratchet --help" : "ratchet help " + nearest);
 }
 
 std::string CommandLine(const std::string& command, const CommonOptions& options,
