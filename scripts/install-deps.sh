@@ -9,6 +9,8 @@ packages=(
   libpq-dev libpg-query-dev postgresql postgresql-contrib
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # The tests check that the generated completions parse in each shell.
+  zsh fish
 )
 
 missing=()

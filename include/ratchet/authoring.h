@@ -26,6 +26,13 @@ struct NewItemOptions {
 Result<std::filesystem::path> CreateItemFile(const std::filesystem::path& dir,
                                              const NewItemOptions& options);
 
+// Creates a new, empty upgrade set in `dir` (made if missing): a commented
+// ratchet.toml naming the project `name` (the directory's name when empty),
+// an empty items/ and an empty schema/. The set loads and lints clean.
+// Refuses (kRefused) a directory that already holds a ratchet.toml or an
+// items/, and overwrites nothing.
+Status CreateUpgradeSet(const std::filesystem::path& dir, const std::string& name = "");
+
 }  // namespace ratchet
 
 #endif  // RATCHET_AUTHORING_H_

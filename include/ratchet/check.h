@@ -56,6 +56,10 @@ struct CheckOptions {
   int64_t min_table_bytes = int64_t{1} << 20;
   // Rows of a check query shown per item (all of them are counted).
   size_t rows_shown = 10;
+  // Also warn about what the connected role lacks for commands this run may
+  // not use (prepare --freeze, copy-upgrade): the check command sets it; a
+  // command's own pre-check leaves it out.
+  bool command_privileges = false;
 };
 
 // Checks the database behind `conn` against the items `plan` would apply,
@@ -67,6 +71,11 @@ struct CheckOptions {
 //   name conflicts      objects the pending items create (CREATE ..., ADD
 //                       COLUMN, renames) that exist already, in plan order,
 //                       so an object an earlier item drops is no conflict;
+//   privileges          PostgreSQL: what the connected role lacks to create
+//                       and write the bookkeeping, to create objects in the
+//                       schemas the items name and to change tables it does
+//                       not own; with command_privileges, warnings for what
+//                       prepare --freeze and copy-upgrade would need;
 //   rewrites and locks  table rewrites, full scans and index builds under a
 //                       lock that blocks writers, with each table's size and,
 //                       where it can be known, the free disk room a rewrite

@@ -48,6 +48,13 @@ struct Target {
 // Returns kInvalidArgument with the accepted forms on anything else.
 Result<Target> ParseTarget(std::string_view text);
 
+// Parses the text of a targets file (`--targets`): one target a line, blank
+// lines and lines starting with '#' skipped, spaces around a target ignored.
+// `file_name` is how messages name the file. Returns kInvalidArgument with
+// "file_name:line: why" on the first bad line, and when no line names a
+// database.
+Result<std::vector<Target>> ParseTargetsFile(std::string_view text, std::string_view file_name);
+
 // Per-item session limits. Zero means "no limit".
 struct Timeouts {
   std::chrono::milliseconds lock_timeout{0};

@@ -71,12 +71,12 @@ struct StoppedRun {
 struct DatabaseStatus {
   std::string database;  // password-free
   EngineKind engine = EngineKind::kSqlite;
-  bool initialized = false;  // bookkeeping tables exist
+  bool initialized = false;    // bookkeeping tables exist
   std::string status = "new";  // new, active, upgrading, failed-upgrade, ...
   std::string release;         // newest release fully applied, or ""
   std::string upgrade_id;
   std::string updated_at;
-  std::string in_flight;       // the item being applied when the run stopped
+  std::string in_flight;  // the item being applied when the run stopped
   std::vector<AppliedItem> applied;
   Plan plan;
   std::optional<RecordedError> last_error;
@@ -94,19 +94,18 @@ struct DatabaseStatus {
 // Returns `plan` with its pending list narrowed to the items a run starts
 // anew: an item an earlier run prepared (phase prepared in `applied`), or
 // left in flight, is left out.
-Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
-                  const std::string& in_flight);
+Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied, const std::string& in_flight);
 
 // Reads the status of the database behind `conn` against `set`. Read-only:
 // never creates the bookkeeping.
 Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set);
 
 struct UpgradeOptions {
-  std::optional<Version> target;                    // --to
-  std::chrono::milliseconds lock_wait{10000};       // --lock-wait
-  bool allow_unknown = false;                       // applied versions the set lacks
-  int max_lock_retries = 5;                         // lock_timeout retries per item
-  std::chrono::milliseconds first_retry_delay{200}; // doubled on each retry
+  std::optional<Version> target;                     // --to
+  std::chrono::milliseconds lock_wait{10000};        // --lock-wait
+  bool allow_unknown = false;                        // applied versions the set lacks
+  int max_lock_retries = 5;                          // lock_timeout retries per item
+  std::chrono::milliseconds first_retry_delay{200};  // doubled on each retry
   // The pre-upgrade checks, when set: called under the upgrade lock with the
   // plan read from the bookkeeping, before any refusal and before anything
   // is written, its pending list narrowed to the items this run starts anew
@@ -120,8 +119,9 @@ struct UpgradeSummary {
   size_t applied = 0;
   size_t failed_optional = 0;
   size_t skipped = 0;
-  size_t covered = 0;  // satisfied by a same-as equivalent
-  std::string release; // release reached, or ""
+  size_t covered = 0;                     // satisfied by a same-as equivalent
+  std::string release;                    // release reached, or ""
+  std::vector<Version> applied_versions;  // the items this run applied, in order
 };
 
 // Brings the database up to the target: takes the upgrade lock, creates the

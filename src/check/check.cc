@@ -25,6 +25,10 @@ constexpr CheckFamily kFamilies[] = {
      CheckRequirements},
     {"item checks", "the rows each pending item's check section returns", CheckItemQueries},
     {"name conflicts", "objects the pending items create that exist already", CheckNameConflicts},
+    {"privileges",
+     "what the connected role lacks to write the bookkeeping, create in the items' schemas and "
+     "change tables it does not own",
+     CheckPrivileges},
     {"rewrites and locks",
      "table rewrites, scans and index builds under a lock that blocks writers; table sizes and "
      "the disk room a rewrite needs",

@@ -62,6 +62,7 @@ class CheckContext {
 Status CheckRequirements(CheckContext& context);
 Status CheckItemQueries(CheckContext& context);
 Status CheckNameConflicts(CheckContext& context);
+Status CheckPrivileges(CheckContext& context);
 Status CheckRewritesAndLocks(CheckContext& context);
 
 // True if changing a column of type `from` to type `to` (both as

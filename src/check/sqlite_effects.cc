@@ -142,7 +142,10 @@ class SqliteStatement {
 
   void Alter() {
     size_t i = 2;
-    auto [schema, table] = Name(&i);
+    // Named, not bound: clang 14 lets no lambda capture a structured binding.
+    auto qualified = Name(&i);
+    const std::string& schema = qualified.first;
+    const std::string& table = qualified.second;
     auto member = [&](Space space, const char* what, const std::string& name) {
       ObjectName object;
       object.space = space;

@@ -24,6 +24,11 @@ class CopyPlace {
   // Serializes copy-upgrades of this database, waiting up to `wait`;
   // kLockBusy naming the holder otherwise.
   virtual Status Lock(std::chrono::milliseconds wait) = 0;
+  // Refuses (kRefused, naming each privilege the current user or role
+  // lacks and how to get it) when copy-upgrade could not take, swap and
+  // keep the copy; called before anything changes, so a copy-upgrade that
+  // cannot finish never starts.
+  virtual Status CheckPrivileges() = 0;
   // Freezes writes to the original until Thaw or the swap. Refuses
   // (kRefused, with the list) while other sessions use it, where the
   // engine can tell. Safe to call on an original already frozen.

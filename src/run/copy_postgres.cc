@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "check/privileges.h"
 #include "engine/postgres/postgres_connection.h"
 #include "run/copy_place.h"
 #include "run/transaction.h"
@@ -68,6 +69,22 @@ class PostgresCopy final : public CopyPlace {
       state.copy_status = status->empty() ? "copied" : *status;
     }
     return state;
+  }
+
+  // CREATE DATABASE ... TEMPLATE of a database that is not a template, and
+  // ALTER DATABASE ... RENAME, need CREATEDB and ownership of the database.
+  Status CheckPrivileges() override {
+    auto missing = MissingCopyUpgradePrivileges(*admin_, db_, kFreezeMarker);
+    if (!missing.ok()) return missing.status();
+    if (missing->empty()) return Status::Ok();
+    auto me = admin_->Query("SELECT current_user");
+    if (!me.ok()) return me.status();
+    std::string list;
+    for (const std::string& m : *missing) list += "\n  - " + m;
+    return Status(Code::kRefused,
+                  fmt::format("{}: copy-upgrade cannot finish as role {}, which lacks:{}\n"
+                              "Nothing was changed.",
+                              target_.display, me->rows[0][0].value_or("?"), list));
   }
 
   Status Lock(std::chrono::milliseconds wait) override {

@@ -101,6 +101,7 @@ Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& s
   RATCHET_RETURN_IF_ERROR(place.Lock(options.upgrade.lock_wait));
   auto state = place.Read();
   if (!state.ok()) return state.status();
+  RATCHET_RETURN_IF_ERROR(place.CheckPrivileges());
 
   CopyUpgradeSummary summary;
   summary.kept = state->kept;

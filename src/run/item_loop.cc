@@ -162,6 +162,7 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
         std::chrono::steady_clock::now() - started);
     if (s.ok()) {
       ++summary->applied;
+      summary->applied_versions.push_back(item.version);
       if (group.uncommitted() > 0) ++uncommitted;
       reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
       RATCHET_RETURN_IF_ERROR(commit(true));

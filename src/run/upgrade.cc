@@ -199,9 +199,24 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   RATCHET_RETURN_IF_ERROR(RunPendingItems(plan, ItemLoopStep::kApply, runner, group, books,
                                           run_state, reporter, &summary));
 
-  auto after = books.ReadItems();
-  if (!after.ok()) return after.status();
-  summary.release = CurrentRelease(set, conn.kind(), *after);
+  // What the bookkeeping now holds, from what the run did rather than read
+  // back, so that a preview (PreviewUpgrade), which writes nothing, reaches
+  // the same release as the run.
+  std::vector<AppliedItem> after = *applied;
+  for (const Item* item : plan.pending) {
+    if (std::find(summary.applied_versions.begin(), summary.applied_versions.end(),
+                  item->version) == summary.applied_versions.end()) {
+      continue;
+    }
+    auto row = std::find_if(after.begin(), after.end(),
+                            [&](const AppliedItem& a) { return a.version == item->version; });
+    if (row == after.end()) row = after.insert(after.end(), AppliedItem{});
+    row->version = item->version;
+    row->description = item->description;
+    row->checksum = item->checksum;
+    row->phase = Phase::kApplied;
+  }
+  summary.release = CurrentRelease(set, conn.kind(), after);
   run_state.status = "active";
   run_state.to_release = summary.release;
   // in_flight is left as the items left it: empty, or a journaled item this

@@ -134,4 +134,75 @@ Result<fs::path> CreateItemFile(const fs::path& dir, const NewItemOptions& optio
   return path;
 }
 
+namespace {
+
+// The ratchet.toml `ratchet init` writes: every setting, with what it does.
+constexpr const char* kProjectTemplate =
+    R"(# ratchet.toml: the settings of this upgrade set. Item files go in items/,
+# named V<version>__<ticket>__<description>.sql; 'ratchet new <description>'
+# writes the next one.
+[project]
+name = "{name}"
+# The engines the items are written for: "sqlite", "postgresql" or both.
+engines = ["sqlite", "postgresql"]
+# Where ratchet keeps its bookkeeping: a schema on PostgreSQL, a table
+# prefix (ratchet_items ...) on SQLite.
+history-schema = "ratchet"
+# How long a statement may wait for a lock the application holds before it
+# gives up and is retried; and how long one statement may run ("0": no limit).
+lock-timeout = "5s"
+statement-timeout = "10min"
+# The database to use when neither --db nor RATCHET_DB names one; a SQLite
+# path here is relative to this directory.
+# db = "sqlite:app.db"
+
+# A release names the last item of a version of your product. 'ratchet
+# upgrade --to 1.0' stops there, and schema/1.0.sql, when present, is the
+# fresh-install schema 'ratchet verify' compares the upgrade with.
+# [[release]]
+# name = "1.0"
+# head = "V3"
+
+# What the database server must offer before anything runs ('ratchet check').
+# [requirements]
+# server-version = ">= 14"
+# extensions = ["pgcrypto"]
+)";
+
+}  // namespace
+
+Status CreateUpgradeSet(const fs::path& dir, const std::string& name) {
+  std::error_code ec;
+  if (fs::exists(dir / "ratchet.toml", ec) || fs::exists(dir / "items", ec)) {
+    return Status(Code::kRefused,
+                  fmt::format("{} already holds an upgrade set (ratchet.toml or items/): "
+                              "nothing was written; choose another directory",
+                              dir.string()));
+  }
+  fs::create_directories(dir / "items", ec);
+  if (!ec) fs::create_directories(dir / "schema", ec);
+  if (ec) return Status(Code::kIo, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  std::string project = name;
+  if (project.empty()) project = fs::absolute(dir, ec).lexically_normal().filename().string();
+  if (project.empty())
+    project = fs::absolute(dir, ec).lexically_normal().parent_path().filename().string();
+  for (char& c : project) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  std::string text = kProjectTemplate;
+  text.replace(text.find("{name}"), 6, project);
+  fs::path toml = dir / "ratchet.toml";
+  // "x": exclusive creation, so a concurrent init never overwrites.
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(toml.c_str(), "wx"), &std::fclose);
+  if (!file) {
+    return Status(Code::kIo,
+                  fmt::format("cannot create {}: {}", toml.string(), std::strerror(errno)));
+  }
+  if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
+      std::fclose(file.release()) != 0) {
+    return Status(Code::kIo, fmt::format("cannot write {}", toml.string()));
+  }
+  return Status::Ok();
+}
+
 }  // namespace ratchet

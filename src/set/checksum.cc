@@ -129,7 +129,7 @@ bool UnionReadingCovers(std::string_view content, SqlDialect dialect) {
       [&](SqlSegment kind, size_t begin, size_t end) {
         if (!covered || (kind != SqlSegment::kCode && kind != SqlSegment::kQuoted)) return;
         for (size_t k = begin; k < end; ++k) {
-          if (!kept[k] && !sql_lexer_internal::IsBlank(content[k])) covered = false;
+          if (!kept[k] && !sql_lexer_internal::IsBlank(content[k], dialect)) covered = false;
         }
       },
       dialect);

@@ -24,21 +24,6 @@ constexpr std::array<std::string_view, 4> kSectionNames = {"check", "prepare", "
 constexpr std::array<std::string_view, 6> kDirectiveNames = {
     "requires", "optional", "transaction", "lock-timeout", "statement-timeout", "same-as"};
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // "did you mean" for a misspelled directive or section name, or "".
 std::string Suggest(std::string_view word) {
   std::string best;

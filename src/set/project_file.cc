@@ -118,18 +118,15 @@ Status ReadSettings(const toml::table& requirements,
   return Status::Ok();
 }
 
-}  // namespace
+Status SyntaxError(const toml::parse_error& e) {
+  const auto& begin = e.source().begin;
+  return Status(Code::kInvalidSet, fmt::format("ratchet.toml:{}:{}: {}: fix the TOML syntax",
+                                               begin.line, begin.column, e.description()));
+}
 
-Status ReadProjectFile(const std::filesystem::path& path, Project* project,
-                       std::vector<int>* release_lines) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    const auto& begin = e.source().begin;
-    return Status(Code::kInvalidSet, fmt::format("ratchet.toml:{}:{}: {}: fix the TOML syntax",
-                                                 begin.line, begin.column, e.description()));
-  }
+// Reads the settings of the parsed file `root` into `project`.
+Status ReadProjectTable(const toml::table& root, Project* project,
+                        std::vector<int>* release_lines) {
   RATCHET_RETURN_IF_ERROR(CheckKeys(root, "ratchet.toml", {"project", "release", "requirements"}));
 
   if (const toml::node* node = root.get("project")) {
@@ -205,6 +202,29 @@ Status ReadProjectFile(const std::filesystem::path& path, Project* project,
     }
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadProjectFile(const std::filesystem::path& path, Project* project,
+                       std::vector<int>* release_lines) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    return SyntaxError(e);
+  }
+  return ReadProjectTable(root, project, release_lines);
+}
+
+Status ParseProjectText(std::string_view text, Project* project, std::vector<int>* release_lines) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view("ratchet.toml"));
+  } catch (const toml::parse_error& e) {
+    return SyntaxError(e);
+  }
+  return ReadProjectTable(root, project, release_lines);
 }
 
 }  // namespace ratchet

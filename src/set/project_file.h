@@ -3,6 +3,8 @@
 #define RATCHET_SRC_SET_PROJECT_FILE_H_
 
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "ratchet/status.h"
 #include "ratchet/upgrade_set.h"
@@ -14,6 +16,10 @@ namespace ratchet {
 // a bad value. Release heads are checked later, against the items.
 Status ReadProjectFile(const std::filesystem::path& path, Project* project,
                        std::vector<int>* release_lines);
+
+// The same for the text of a ratchet.toml held in memory (an embedded set):
+// the same settings, and the same message for the same mistake.
+Status ParseProjectText(std::string_view text, Project* project, std::vector<int>* release_lines);
 
 }  // namespace ratchet
 

@@ -32,9 +32,12 @@ enum class SqlDialect { kAny, kPostgres, kSqlite };
 
 namespace sql_lexer_internal {
 
-// SQL's blanks, whatever the C locale says about other bytes.
-inline bool IsBlank(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+// SQL's blanks, whatever the C locale says about other bytes. SQLite's
+// tokenizer takes a vertical tab for an illegal character, not a blank (and
+// sqlite3_complete for part of a statement), so its dialect does too.
+inline bool IsBlank(char c, SqlDialect dialect = SqlDialect::kAny) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+         (c == '\v' && dialect != SqlDialect::kSqlite);
 }
 
 // Returns the end of the block comment opened at `pos`.
@@ -64,10 +67,10 @@ void ScanSql(std::string_view text, Emit&& emit, SqlDialect dialect = SqlDialect
   while (i < text.size()) {
     char c = text[i];
     char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    if (IsBlank(c)) {
+    if (IsBlank(c, dialect)) {
       flush_code(i);
       size_t j = i;
-      while (j < text.size() && IsBlank(text[j])) ++j;
+      while (j < text.size() && IsBlank(text[j], dialect)) ++j;
       emit(SqlSegment::kWhitespace, i, j);
       i = j;
       continue;

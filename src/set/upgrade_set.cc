@@ -22,6 +22,7 @@
 #include "engine/postgres/pg_parse.h"
 #include "engine/sqlite/sqlite_parse.h"
 #include "set/item_file.h"
+#include "set/load_steps.h"
 #include "set/project_file.h"
 
 namespace ratchet {
@@ -173,9 +174,7 @@ Status ReadItemFiles(const fs::path& dir, std::vector<std::string>& names,
 }
 
 // Lists the names of the item files in `items_dir`: every file ending in
-// .sql, unsorted. Hidden files and other files (READMEs, notes) are left
-// out; a directory, or an extension that is .sql in another case, is an
-// error.
+// .sql, unsorted (see ClassifyItemEntry).
 Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names) {
   DIR* dir = ::opendir(items_dir.c_str());
   if (dir == nullptr) {
@@ -200,29 +199,12 @@ Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names)
       struct stat info;  // what a link points to decides, as for a path
       is_directory = ::fstatat(::dirfd(dir), entry->d_name, &info, 0) == 0 && S_ISDIR(info.st_mode);
     }
-    if (is_directory) {
-      status = Status(Code::kInvalidSet,
-                      fmt::format("items/{}/: items/ holds item files only: move the directory "
-                                  "out",
-                                  name));
+    Result<ItemEntry> kind = ClassifyItemEntry(name, is_directory);
+    if (!kind.ok()) {
+      status = kind.status();
       break;
     }
-    size_t dot = name.rfind('.');
-    if (dot == std::string_view::npos || dot == 0) continue;
-    std::string_view ext = name.substr(dot);
-    if (ext.size() != 4 || std::tolower(static_cast<unsigned char>(ext[1])) != 's' ||
-        std::tolower(static_cast<unsigned char>(ext[2])) != 'q' ||
-        std::tolower(static_cast<unsigned char>(ext[3])) != 'l') {
-      continue;  // READMEs and notes are fine
-    }
-    if (ext != ".sql") {
-      status = Status(Code::kInvalidSet,
-                      fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
-                                  "would never run",
-                                  name));
-      break;
-    }
-    names->emplace_back(name);
+    if (*kind == ItemEntry::kItem) names->emplace_back(name);
   }
   ::closedir(dir);
   return status;
@@ -286,11 +268,12 @@ Status ParseForEngine(Item* item, EngineKind engine) {
   return Status::Ok();
 }
 
-// Finds a cycle through `requires`, returning it as "V3 -> V4 -> V3", or "".
-std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
+// Finds a cycle through `requires`, returning its versions in order (the
+// first one again at the end: V3, V4, V3), or an empty list.
+std::vector<Version> FindCycle(const std::map<Version, std::set<Version>>& edges) {
   std::map<Version, int> color;  // 0 new, 1 on stack, 2 done
   std::vector<Version> stack;
-  std::string found;
+  std::vector<Version> found;
   std::function<bool(const Version&)> visit = [&](const Version& v) {
     color[v] = 1;
     stack.push_back(v);
@@ -299,8 +282,8 @@ std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
       for (const Version& next : it->second) {
         if (color[next] == 1) {
           auto from = std::find(stack.begin(), stack.end(), next);
-          for (auto k = from; k != stack.end(); ++k) found += k->ToString() + " -> ";
-          found += next.ToString();
+          found.assign(from, stack.end());
+          found.push_back(next);
           return true;
         }
         if (color[next] == 0 && visit(next)) return true;
@@ -313,10 +296,34 @@ std::string FindCycle(const std::map<Version, std::set<Version>>& edges) {
   for (const auto& [v, _] : edges) {
     if (color[v] == 0 && visit(v)) return found;
   }
-  return "";
+  return {};
 }
 
 }  // namespace
+
+Result<ItemEntry> ClassifyItemEntry(std::string_view name, bool is_directory) {
+  if (name.empty() || name[0] == '.') return ItemEntry::kIgnored;
+  if (is_directory) {
+    return Status(
+        Code::kInvalidSet,
+        fmt::format("items/{}/: items/ holds item files only: move the directory out", name));
+  }
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return ItemEntry::kIgnored;
+  std::string_view ext = name.substr(dot);
+  if (ext.size() != 4 || std::tolower(static_cast<unsigned char>(ext[1])) != 's' ||
+      std::tolower(static_cast<unsigned char>(ext[2])) != 'q' ||
+      std::tolower(static_cast<unsigned char>(ext[3])) != 'l') {
+    return ItemEntry::kIgnored;  // READMEs and notes are fine
+  }
+  if (ext != ".sql") {
+    return Status(Code::kInvalidSet,
+                  fmt::format("items/{}: item files end in lower-case .sql: rename it, or it "
+                              "would never run",
+                              name));
+  }
+  return ItemEntry::kItem;
+}
 
 Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& options) {
   UpgradeSet set;
@@ -343,6 +350,13 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
   std::sort(files.begin(), files.end());
 
   RATCHET_RETURN_IF_ERROR(ReadItemFiles(items_dir, files, &set.items));
+  RATCHET_RETURN_IF_ERROR(FinishLoading(&set, release_lines, options));
+  return set;
+}
+
+Status FinishLoading(UpgradeSet* set_ptr, const std::vector<int>& release_lines,
+                     const LoadOptions& options) {
+  UpgradeSet& set = *set_ptr;
   // Into version order: sorting indices and then moving each item once
   // along the permutation's cycles is cheaper than sorting the items.
   std::vector<size_t> order(set.items.size());
@@ -417,12 +431,17 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
       }
     }
   }
-  std::string cycle = FindCycle(edges);
+  std::vector<Version> cycle = FindCycle(edges);
   if (!cycle.empty()) {
+    // Named at the requires of the cycle's first item; the whole cycle
+    // follows, since any of its requires may be the one to remove.
+    std::string path;
+    for (const Version& v : cycle) path += (path.empty() ? "" : " -> ") + v.ToString();
+    const Item& first = *by_version.at(cycle.front());
     return Status(Code::kInvalidSet,
-                  fmt::format("items/: dependency cycle {}: an item can only require earlier "
+                  fmt::format("{}: dependency cycle {}: an item can only require earlier "
                               "versions; remove one of these requires",
-                              cycle));
+                              first.Position(first.requires_offset), path));
   }
   for (const Item& item : set.items) {
     for (const Version& r : item.requires_versions) {
@@ -453,7 +472,7 @@ Result<UpgradeSet> LoadUpgradeSet(const fs::path& dir, const LoadOptions& option
       RATCHET_RETURN_IF_ERROR(ParseForEngine(&item, *options.parse_for));
     }
   }
-  return set;
+  return Status::Ok();
 }
 
 // Parses copies of the unparsed items on a few threads, each thread taking

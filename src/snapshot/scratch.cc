@@ -50,6 +50,9 @@ Result<std::string> WithDatabase(const std::string& conninfo, const std::string&
   return out + "dbname=" + QuoteConninfoValue(dbname);
 }
 
+// The application_name of a run's admin session, followed by its prefix.
+constexpr char kLeaseName[] = "ratchet scratch lease ";
+
 std::string UniqueSuffix() {
   std::random_device random;
   return fmt::format("{}_{:04x}", getpid(), random() & 0xffff);
@@ -141,13 +144,24 @@ Status ScratchServer::TakeLeaseAndReclaim() {
     }
     return Status::Ok();
   }
-  auto lease = admin_->Query("SELECT pg_advisory_lock(hashtext($1))", {Value(prefix_)});
+  // The lease is held twice: an advisory lock (which PostgreSQL keeps per
+  // database, so it guards only against runs whose admin session is on the
+  // same database) and the admin session's application_name, which every
+  // session of the server sees. A run on another database of the server
+  // would otherwise take a scratch database that was just created, before
+  // its run has connected to it, for one left by a dead run.
+  auto lease = admin_->Query(
+      "SELECT pg_advisory_lock(hashtext($1)), set_config('application_name', $2, false)",
+      {Value(prefix_), Value(std::string(kLeaseName) + prefix_)});
   if (!lease.ok()) return lease.status().WithContext("cannot take the scratch lease");
   // Unused by any session, and the lease of their run is free: the run died.
   auto left = admin_->Query(
       "SELECT d.datname FROM pg_database d WHERE d.datname LIKE 'ratchet\\_scratch\\_%' "
       "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) "
-      "ORDER BY 1");
+      "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = $1 || "
+      "                left(d.datname, length(d.datname) - strpos(reverse(d.datname), '_'))) "
+      "ORDER BY 1",
+      {Value(std::string(kLeaseName))});
   if (!left.ok()) return left.status();
   const char* force = server_version_ >= 130000 ? " WITH (FORCE)" : "";
   for (const Row& row : left->rows) {

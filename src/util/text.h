@@ -21,6 +21,10 @@ std::string Clip(std::string_view text, size_t max = kMaxQuoted);
 // quotes. For every command ratchet prints for a user to paste.
 std::string ShellQuote(std::string_view word);
 
+// The number of single-character insertions, deletions and substitutions
+// that turn `a` into `b`, for "did you mean" hints.
+size_t EditDistance(std::string_view a, std::string_view b);
+
 }  // namespace ratchet
 
 #endif  // RATCHET_SRC_UTIL_TEXT_H_

@@ -162,7 +162,7 @@ TEST_P(Check, ReportsNothingOnACleanDatabaseAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_THAT(r.out, HasSubstr("(9 pending item(s))"));
   EXPECT_THAT(r.out, ContainsRegex("requirements +ok\n +item checks +ok\n +name conflicts +ok\n "
-                                   "+rewrites and locks +ok\n"));
+                                   "+privileges +ok\n +rewrites and locks +ok\n"));
   EXPECT_THAT(r.out, HasSubstr("check: no problems found.\n"));
   EXPECT_THAT(r.out, Not(HasSubstr("warning")));
   EXPECT_EQ(State(), before);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/harness.h"
@@ -94,8 +95,9 @@ TEST(ReadOnlyDatabase, IsRefusedBeforeAnythingRunsAndNothingIsMarked) {
 
   ASSERT_EQ(chmod(file.c_str(), 0644), 0);
   RunResult status = RunRatchet({"status", "--set", set.string(), "--db", db, "--json"});
-  EXPECT_THAT(status.out, HasSubstr("\"status\": \"active\""));
-  EXPECT_THAT(status.out, HasSubstr("\"pending\": ["));
+  auto json = nlohmann::json::parse(status.out);
+  EXPECT_EQ(json["status"], "active");
+  EXPECT_FALSE(json["pending"].empty());  // the refused upgrade applied nothing
   RunResult after = RunRatchet({"upgrade", "--set", set.string(), "--db", db});
   EXPECT_EQ(after.exit_code, 0) << after.all();
 }

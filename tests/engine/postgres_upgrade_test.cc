@@ -239,6 +239,33 @@ TEST_P(PostgresUpgrade, ALockThatNeverComesNamesTheSessionsHoldingIt) {
             "0");
 }
 
+// The same on the online path: prepare that never gets its lock reads the
+// state back and does not blame the item.
+TEST_P(PostgresUpgrade, APrepareWhoseLockNeverComesDoesNotBlameTheItem) {
+  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"}});
+  ASSERT_EQ(Ratchet("upgrade").exit_code, 0);
+  WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id integer);\n"},
+            {"V2__2__add_column.sql",
+             "-- ratchet: lock-timeout 50ms\n-- ratchet: prepare\nALTER TABLE t ADD COLUMN name "
+             "text;\n-- ratchet: finalize\nSELECT 1;\n-- ratchet: rollback\nALTER TABLE t DROP "
+             "COLUMN name;\n"}});
+  auto holder = OpenDb(db() + " application_name=nightly_report");
+  ASSERT_TRUE(holder);
+  ASSERT_TRUE(holder->Begin().ok());
+  ASSERT_TRUE(holder->Execute("LOCK TABLE t IN ACCESS SHARE MODE").ok());
+  RunResult r = Ratchet("prepare");
+  holder->Rollback();
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_THAT(r.err, HasSubstr("(application 'nightly_report'"));
+  EXPECT_THAT(r.err, HasSubstr("The database is marked failed-prepare."));
+  EXPECT_THAT(r.err, HasSubstr("the item is not at fault"));
+  EXPECT_THAT(r.err, HasSubstr("ratchet prepare --set"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Next: fix")));
+  EXPECT_EQ(Value("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND "
+                  "column_name = 'name'"),
+            "0");
+}
+
 TEST_P(PostgresUpgrade, StatusJsonMatchesSqliteForTheBookshop) {
   ScratchDir sqlite_dir;
   std::string sqlite_db = "sqlite:" + (sqlite_dir.path() / "shop.db").string();

@@ -22,6 +22,7 @@ namespace ratchet::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 // Polls `ready` every 20 ms for up to `seconds`; true once it holds.
@@ -120,6 +121,8 @@ TEST_P(PostgresInterruptions, ConnectionTerminatedByTheServerMidItem) {
   RunResult r = run.Wait();
   EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_THAT(r.err, HasSubstr("lost the connection"));
+  // ... and says why, never an empty reason.
+  EXPECT_THAT(r.err, ContainsRegex("lost the connection to [^\n]*: [[:alnum:]]")) << r.err;
   EXPECT_THAT(r.err, HasSubstr("ratchet status"));
   ASSERT_TRUE(app->Rollback().ok());
   app.reset();
@@ -255,6 +258,8 @@ TEST_P(PostgresInterruptions, ServerStoppedAndStartedMidUpgrade) {
   RunResult r = run.Wait();
   EXPECT_NE(r.exit_code, 0) << r.all();
   EXPECT_THAT(r.err, HasSubstr("lost the connection"));
+  // ... and says why, never an empty reason.
+  EXPECT_THAT(r.err, ContainsRegex("lost the connection to [^\n]*: [[:alnum:]]")) << r.err;
   app.reset();
   watcher.reset();
   ASSERT_TRUE(server.Start()) << "the server did not come back";

@@ -187,6 +187,7 @@ TEST_P(Verify, ScratchLeftByADeadRunIsReclaimedAndALiveRunsIsNot) {
                  "'open', priority INTEGER);\n");
   std::string dead;
   std::unique_ptr<Connection> live_owner;
+  std::unique_ptr<Connection> live_elsewhere;
   if (is_sqlite()) {
     // A process that is gone: a child that exited.
     pid_t child = fork();
@@ -208,6 +209,17 @@ TEST_P(Verify, ScratchLeftByADeadRunIsReclaimedAndALiveRunsIsNot) {
     ASSERT_TRUE(live_owner->Execute("CREATE DATABASE ratchet_scratch_888888_live_1").ok());
     ASSERT_TRUE(
         live_owner->Query("SELECT pg_advisory_lock(hashtext('ratchet_scratch_888888_live'))").ok());
+    // A live run whose admin session is on another database of the server,
+    // where its advisory lock is out of this run's sight: its session is not.
+    live_elsewhere = OpenDb(ExtraDatabase());
+    ASSERT_TRUE(live_elsewhere);
+    ASSERT_TRUE(admin->Execute("DROP DATABASE IF EXISTS ratchet_scratch_777777_live_1").ok());
+    ASSERT_TRUE(admin->Execute("CREATE DATABASE ratchet_scratch_777777_live_1").ok());
+    ASSERT_TRUE(live_elsewhere
+                    ->Query("SELECT pg_advisory_lock(hashtext('ratchet_scratch_777777_live')), "
+                            "set_config('application_name', 'ratchet scratch lease "
+                            "ratchet_scratch_777777_live', false)")
+                    .ok());
   }
   RunResult r = RatchetWithScratch("verify");
   EXPECT_EQ(r.exit_code, 0) << r.all();
@@ -222,13 +234,16 @@ TEST_P(Verify, ScratchLeftByADeadRunIsReclaimedAndALiveRunsIsNot) {
     auto admin = AdminConnection();
     auto left = admin->Query(
         "SELECT datname FROM pg_database WHERE datname IN ('ratchet_scratch_999999_dead_1', "
-        "'ratchet_scratch_888888_live_1') ORDER BY 1");
+        "'ratchet_scratch_888888_live_1', 'ratchet_scratch_777777_live_1') ORDER BY 1");
     ASSERT_TRUE(left.ok());
-    ASSERT_EQ(left->rows.size(), 1u);
-    EXPECT_EQ(left->rows[0][0].value_or(""), "ratchet_scratch_888888_live_1");
+    ASSERT_EQ(left->rows.size(), 2u);
+    EXPECT_EQ(left->rows[0][0].value_or(""), "ratchet_scratch_777777_live_1");
+    EXPECT_EQ(left->rows[1][0].value_or(""), "ratchet_scratch_888888_live_1");
     EXPECT_THAT(r.out, Not(HasSubstr("ratchet_scratch_888888_live_1")));
     live_owner.reset();
+    live_elsewhere.reset();
     EXPECT_TRUE(admin->Execute("DROP DATABASE ratchet_scratch_888888_live_1").ok());
+    EXPECT_TRUE(admin->Execute("DROP DATABASE ratchet_scratch_777777_live_1").ok());
   }
 }
 

@@ -66,27 +66,23 @@ TEST(FaultPoints, EveryPointInTheCodeIsListedUsedAndDocumented) {
   }
 }
 
-TEST(FaultPoints, DoNothingAndCostNothingWhenTheVariablesAreUnset) {
+TEST(FaultPoints, DoNothingWhenTheVariablesAreUnset) {
   if (std::getenv("RATCHET_FAULT") != nullptr || std::getenv("RATCHET_FAULT_TRACE") != nullptr) {
     GTEST_SKIP() << "RATCHET_FAULT or RATCHET_FAULT_TRACE is set for the test binary";
   }
   EXPECT_FALSE(fault::Armed());
   EXPECT_EQ(fault::ConfigError(), "");
   // Ten million passes through a point named in RATCHET_FAULT would stop the
-  // process at the first; unset, they return, and each costs about as much
-  // as the loop around it (well under a nanosecond; 5 ns allows for a slow,
-  // busy machine).
+  // process at the first; unset, every one returns. (What a disarmed point
+  // costs is measured in bench/, not asserted here: timings are not stable
+  // on a shared machine.)
   constexpr int kPasses = 10'000'000;
   volatile int sink = 0;
-  auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kPasses; ++i) {
     RATCHET_FAULT_POINT("commit.before");
     sink = sink + 1;
   }
-  auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(sink, kPasses);
-  double ns = std::chrono::duration<double, std::nano>(elapsed).count() / kPasses;
-  EXPECT_LT(ns, 5.0) << "a disarmed fault point took " << ns << " ns";
 }
 
 TEST(FaultPoints, UnsetVariableAndAPassNeverReachedLeaveARunAsItWas) {

@@ -287,9 +287,17 @@ TEST(LoadErrors, ReportsDependencyCycleRatherThanLaterVersion) {
   set.Item("V4__0__add_c.sql", "-- ratchet: requires V1, V3\nALTER TABLE t ADD c int;\n");
   std::string message = LoadError(set);
   EXPECT_CONTAINS(message,
-                  "items/: dependency cycle V3 -> V4 -> V3: an item can only "
+                  "items/V3__0__add_b.sql:1:1: dependency cycle V3 -> V4 -> V3: an item can only "
                   "require earlier versions; remove one of these requires");
   EXPECT_EQ(message.find("not earlier than"), std::string::npos) << message;
+}
+
+// Found by fuzzing: an item that requires itself is a cycle of one, named
+// at its requires line like any other.
+TEST(LoadErrors, AnItemThatRequiresItselfNamesItsRequiresLine) {
+  TempSet set;
+  set.Item("V12__0__self.sql", "-- a comment\n-- ratchet: requires V12\nSELECT 1;\n");
+  EXPECT_CONTAINS(LoadError(set), "items/V12__0__self.sql:2:1: dependency cycle V12 -> V12");
 }
 
 TEST(LoadErrors, RejectsSameAsOfMissingVersion) {

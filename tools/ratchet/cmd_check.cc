@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "common.h"
+#include "json_output.h"
 #include "ratchet/check.h"
 
 namespace ratchet::tool {
@@ -35,26 +36,9 @@ std::optional<int64_t> ParseSize(const std::string& text) {
   return value << shift;
 }
 
-nlohmann::json ToJson(const CheckReport& report) {
-  nlohmann::json j;
-  j["database"] = report.database;
-  j["pending"] = report.pending;
-  j["problems"] = report.problems();
-  j["warnings"] = report.warnings();
-  j["findings"] = nlohmann::json::array();
-  for (const CheckFinding& f : report.findings) {
-    j["findings"].push_back({{"family", f.family},
-                             {"severity", SeverityName(f.severity)},
-                             {"item", f.item},
-                             {"where", f.where},
-                             {"message", f.message},
-                             {"details", f.details}});
-  }
-  return j;
-}
-
 int RunCheck(const CheckCommandOptions& options) {
   CheckOptions check;
+  check.command_privileges = true;
   auto size = ParseSize(options.min_table_size);
   if (!size) {
     return ReportError(Status(Code::kInvalidArgument,
@@ -66,6 +50,17 @@ int RunCheck(const CheckCommandOptions& options) {
   auto session = OpenSession(options.common, OpenMode::kMayBeMissing);
   if (!session.ok()) return ReportError(session.status());
   const UpgradeSet& set = *session->set;
+  if (session->missing && options.json) {
+    EmitJson("check", {{"database", session->target.display},
+                       {"findings", nlohmann::ordered_json::array()},
+                       {"pending", 0},
+                       {"problems", 0},
+                       {"warnings", 0},
+                       {"missing", true},
+                       {"exit_code", 0},
+                       {"next", nullptr}});
+    return 0;
+  }
   if (session->missing) {
     std::cout << fmt::format(
         "{} does not exist yet: an upgrade creates it, and there is nothing "
@@ -84,16 +79,20 @@ int RunCheck(const CheckCommandOptions& options) {
   Plan plan = MakePlan(set, status->engine, status->applied, plan_options);
   auto report = CheckDatabase(*session->conn, set, plan, check);
   if (!report.ok()) return ReportError(report.status());
-  if (options.json) {
-    std::cout << ToJson(*report).dump(2) << "\n";
-  } else {
-    std::cout << FormatCheckReport(*report);
-  }
   bool failed = report->problems() > 0 || (options.strict && report->warnings() > 0);
+  const std::string again = CommandLine("check", options.common, session->conn->display_name());
+  if (options.json) {
+    nlohmann::ordered_json fields = CheckReportJson(*report);
+    fields["missing"] = false;
+    fields["exit_code"] = failed ? ExitCodeFor(Status(Code::kCheckFailed, "")) : 0;
+    fields["next"] = failed ? nlohmann::ordered_json(again) : nullptr;
+    EmitJson("check", fields);
+    return fields["exit_code"].get<int>();
+  }
+  std::cout << FormatCheckReport(*report);
   if (!failed) return 0;
   if (!options.json) {
-    std::cout << "Nothing was changed. Fix the problems above, then run: "
-              << CommandLine("check", options.common, session->conn->display_name()) << "\n";
+    std::cout << "Nothing was changed. Fix the problems above, then run: " << again << "\n";
   }
   return ExitCodeFor(Status(Code::kCheckFailed, ""));
 }
@@ -111,7 +110,7 @@ void SetupCheckCommand(CLI::App& app, Runner* run) {
                   "this large (0 for all)")
       ->capture_default_str();
   cmd->add_flag("--strict", options->strict, "warnings count as problems (exit 3)");
-  cmd->add_flag("--json", options->json, "print JSON for programs");
+  AddJsonFlag(cmd, &options->json);
   cmd->callback([options, run] { *run = [options] { return RunCheck(*options); }; });
 }
 

@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "ratchet/copy.h"
 
 namespace ratchet::tool {
@@ -30,6 +31,9 @@ DatabaseResult CleanupOne(const CleanupCommandOptions& options, const Target& ta
     }
     result.outcome = state->kept.empty() ? "nothing kept" : "kept";
     result.detail = state->kept.empty() ? "no original kept" : state->kept + " would be removed";
+    if (!state->kept.empty()) {
+      result.next = CommandLine("cleanup --approve", options.common, target.display);
+    }
     out << (state->kept.empty()
                 ? fmt::format("{}: copy-upgrade kept no original here; nothing to remove.\n",
                               target.display)
@@ -75,6 +79,7 @@ void SetupCleanupCommand(CLI::App& app, Runner* run) {
   AddTargetOptions(cmd, &options->common);
   cmd->add_flag("--approve", options->approve,
                 "really remove it; without, say what would be removed");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunCleanup(*options); }; });
 }
 

@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "precheck.h"
 #include "ratchet/copy.h"
 
@@ -57,11 +58,12 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
     Status checked = CheckOriginal(target, *set, copy.upgrade.target, out);
     if (!checked.ok()) {
       err << "ratchet: error: " << checked.message() << "\n";
-      return FailedResult(target.display, checked);
+      return WithNext(FailedResult(target.display, checked),
+                      CommandLine("copy-upgrade", options.common, target.display));
     }
   }
-  LineReporter reporter(out, live);
-  auto summary = CopyUpgrade(target, **set, copy, &reporter);
+  auto reporter = MakeItemReporter(out, live, target.display);
+  auto summary = CopyUpgrade(target, **set, copy, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
     err << "ratchet: error: " << st.message() << "\n";
@@ -70,6 +72,7 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
     }
     if (st.code() == Code::kUpgradeFailed || st.code() == Code::kConnection) {
       err << "Next: fix the cause, then run: " << recover << "\n";
+      return WithNext(FailedResult(target.display, st), recover);
     }
     return FailedResult(target.display, st);
   }
@@ -81,6 +84,7 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
         "Nothing to recover: the copy had already been swapped in; {} holds the "
         "original. Remove it when you no longer need it: {}\n",
         summary->kept, cleanup);
+    result.next = cleanup;
     result.outcome = "swapped";
     result.detail = "swapped earlier; original kept as " + summary->kept;
     return result;
@@ -95,6 +99,7 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
            "reads and writes the original.\n";
   }
   out << "Remove the original when you no longer need it: " << cleanup << "\n";
+  result.next = cleanup;
   result.outcome = "swapped";
   result.detail =
       fmt::format("{} item(s) applied on the copy{}; original kept as {}", summary->upgrade.applied,
@@ -113,7 +118,8 @@ int RunCopyUpgrade(const CopyUpgradeCommandOptions& options) {
                            [&](const Target& target, std::ostream& out, bool live) {
                              return CopyUpgradeOne(options, sets, *wait, target, out, live);
                            });
-  return Summarize(results, FleetCommandLine("copy-upgrade --recover", options.common));
+  return Summarize(results, FleetCommandLine("copy-upgrade --recover", options.common), "",
+                   FleetCommandLine("cleanup --approve", options.common));
 }
 
 }  // namespace
@@ -133,6 +139,7 @@ void SetupCopyUpgradeCommand(CLI::App& app, Runner* run) {
                 "continue a copy-upgrade that stopped before it finished");
   cmd->add_flag("--skip-check", options->skip_check,
                 "do not run the pre-upgrade checks ('ratchet check') on the original first");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunCopyUpgrade(*options); }; });
 }
 

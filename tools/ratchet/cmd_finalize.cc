@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "ratchet/online.h"
 #include "util/fault.h"
 
@@ -55,8 +56,8 @@ DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOpti
     result.detail = "prepared, ready for its pivot";
     return result;
   }
-  LineReporter reporter(out, live);
-  Status s = DryRunFinalize(conn, set, upgrade, &reporter);
+  auto reporter = MakeItemReporter(out, live, conn.display_name());
+  Status s = DryRunFinalize(conn, set, upgrade, reporter.get());
   if (!s.ok()) {
     std::ostream& err = ErrorStream(out);
     err << "ratchet: error: dry run failed on " << conn.display_name() << ": " << s.message()
@@ -73,8 +74,8 @@ DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOpti
 
 DatabaseResult Pivot(Connection& conn, const UpgradeSet& set, const UpgradeOptions& upgrade,
                      std::ostream& out, bool live) {
-  LineReporter reporter(out, live);
-  auto summary = PivotDatabase(conn, set, upgrade, &reporter);
+  auto reporter = MakeItemReporter(out, live, conn.display_name());
+  auto summary = PivotDatabase(conn, set, upgrade, reporter.get());
   if (!summary.ok()) {
     // A refusal (not prepared, a rollback unfinished ...) changed nothing;
     // only a pivot that ran and failed leaves a prepared database prepared.
@@ -116,7 +117,10 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   // and bookkeeping commit together or not at all, so a separate dry run
   // would only take the same locks twice while the application waits.
   const bool one = targets->size() == 1;
-  if (one) {
+  const bool json = JsonMode();
+  if (json) {
+    // The stage and summary objects say it all.
+  } else if (one) {
     std::cout << "Finalize, step 1 of 2: one database: checking that it is ready (no separate "
                  "dry run: its pivot commits every finalize section with the bookkeeping, or "
                  "nothing)\n";
@@ -128,12 +132,17 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   }
   auto dry = RunOnEach(
       *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        return OnDatabase(sets, target, out, live,
-                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
-                            return DryRun(c, s, upgrade, one, o, l);
-                          });
+        DatabaseResult r = OnDatabase(sets, target, out, live,
+                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
+                                          bool l) { return DryRun(c, s, upgrade, one, o, l); });
+        r.stage = "dry-run";
+        return r;
       });
-  int code = Summarize(dry, again);
+  int code = Summarize(dry, again, "dry-run");
+  if (code != 0 && json) {
+    Summarize(dry, again, "final");
+    return code;
+  }
   if (code != 0) {
     std::cerr << "Finalize stopped before any pivot: nothing was changed on any database, "
                  "and each stands where it stood (a prepared one is still prepared). Fix the "
@@ -145,23 +154,28 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   size_t to_pivot = 0;
   for (const DatabaseResult& r : dry) to_pivot += r.outcome == "dry run ok";
   if (to_pivot == 0) {
+    if (json) return Summarize(dry, again, "final");
     std::cout << "Nothing to finalize: no database is waiting for its pivot.\n";
     return 0;
   }
 
   RATCHET_FAULT_POINT("finalize.dry-run-done");
-  std::cout << fmt::format(
-      "Finalize, step 2 of 2: the point of no return. Pivoting {} "
-      "database(s); from the first pivot the only way is forward.\n",
-      to_pivot);
+  if (!json) {
+    std::cout << fmt::format(
+        "Finalize, step 2 of 2: the point of no return. Pivoting {} "
+        "database(s); from the first pivot the only way is forward.\n",
+        to_pivot);
+  }
   auto pivots = RunOnEach(
       *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        return OnDatabase(sets, target, out, live,
-                          [&](Connection& c, const UpgradeSet& s, std::ostream& o, bool l) {
-                            return Pivot(c, s, upgrade, o, l);
-                          });
+        DatabaseResult r = OnDatabase(sets, target, out, live,
+                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
+                                          bool l) { return Pivot(c, s, upgrade, o, l); });
+        r.stage = "pivot";
+        return r;
       });
-  code = Summarize(pivots, again);
+  code = Summarize(pivots, again, "final");
+  if (json) return code;
   if (code != 0) {
     std::cerr << "Some databases did not pivot. Run finalize again to complete them (databases "
                  "that pivoted are skipped): "
@@ -182,6 +196,7 @@ void SetupFinalizeCommand(CLI::App& app, Runner* run) {
       "(finalize sections + bookkeeping); retry-safe");
   AddCommonOptions(cmd, &options->common);
   AddTargetOptions(cmd, &options->common);
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunFinalize(*options); }; });
 }
 

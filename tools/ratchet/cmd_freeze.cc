@@ -1,10 +1,11 @@
 // `ratchet freeze` and `ratchet thaw`: block and allow DDL by hand.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "ratchet/online.h"
 #include "util/clock.h"
 
@@ -24,17 +25,21 @@ DatabaseResult FreezeOne(SetCache& sets, bool freeze, const Target& target, std:
   DatabaseResult result;
   result.database = conn.display_name();
   if (conn.kind() == EngineKind::kSqlite) {
-    out << fmt::format("{}: SQLite cannot refuse another process's DDL, so {} does not apply; "
-                       "keep schema changes out of the application during the online window.\n",
-                       conn.display_name(), freeze ? "freeze" : "thaw");
+    out << fmt::format(
+        "{}: SQLite cannot refuse another process's DDL, so {} does not apply; "
+        "keep schema changes out of the application during the online window.\n",
+        conn.display_name(), freeze ? "freeze" : "thaw");
     result.outcome = "not applicable";
     result.detail = "SQLite has no DDL freeze";
     return result;
   }
   auto before = ReadFreeze(conn);
-  if (!before.ok()) return FailedResult(conn.display_name(), before.status());
-  Status s = freeze ? FreezeDdl(conn, *before ? (*before)->upgrade_id : NewUpgradeId())
-                    : ThawDdl(conn);
+  if (!before.ok()) {
+    err << "ratchet: error: " << before.status().message() << "\n";
+    return FailedResult(conn.display_name(), before.status());
+  }
+  Status s =
+      freeze ? FreezeDdl(conn, *before ? (*before)->upgrade_id : NewUpgradeId()) : ThawDdl(conn);
   if (!s.ok()) {
     err << "ratchet: error: " << s.message() << "\n";
     return FailedResult(conn.display_name(), s);
@@ -54,10 +59,10 @@ int RunFreeze(const FreezeCommandOptions& options, bool freeze) {
   auto targets = ResolveTargets(options.common);
   if (!targets.ok()) return ReportError(targets.status());
   SetCache sets(options.common.set_dir);
-  auto results = RunOnEach(*targets, options.common.jobs,
-                           [&](const Target& target, std::ostream& out, bool) {
-                             return FreezeOne(sets, freeze, target, out);
-                           });
+  auto results =
+      RunOnEach(*targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool) {
+        return FreezeOne(sets, freeze, target, out);
+      });
   return Summarize(results, FleetCommandLine(freeze ? "freeze" : "thaw", options.common));
 }
 
@@ -70,9 +75,9 @@ void SetupFreeze(CLI::App& app, Runner* run, bool freeze) {
              : "allow DDL again after freeze");
   AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
   AddTargetOptions(cmd, &options->common);
-  cmd->callback([options, run, freeze] {
-    *run = [options, freeze] { return RunFreeze(*options, freeze); };
-  });
+  AddJsonFlag(cmd);
+  cmd->callback(
+      [options, run, freeze] { *run = [options, freeze] { return RunFreeze(*options, freeze); }; });
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "common.h"
+#include "json_output.h"
+#include "ratchet/check.h"
 #include "ratchet/lint.h"
 
 namespace ratchet::tool {
@@ -29,9 +31,21 @@ int RunLint(const LintCommandOptions& options) {
   }
   auto report = LintUpgradeSet(options.set_dir, lint);
   if (!report.ok()) return ReportError(report.status());
-  std::cout << FormatLintReport(*report);
   bool failed = report->problems() > 0 || (options.strict && report->warnings() > 0);
-  return failed ? ExitCodeFor(Status(Code::kCheckFailed, "")) : 0;
+  const int code = failed ? ExitCodeFor(Status(Code::kCheckFailed, "")) : 0;
+  if (JsonMode()) {
+    nlohmann::ordered_json engines = nlohmann::ordered_json::array();
+    for (EngineKind e : report->engines) engines.push_back(EngineName(e));
+    EmitJson("lint", {{"set", report->set},
+                      {"engines", engines},
+                      {"problems", report->problems()},
+                      {"warnings", report->warnings()},
+                      {"findings", FindingsJson(report->findings)},
+                      {"exit_code", code}});
+    return code;
+  }
+  std::cout << FormatLintReport(*report);
+  return code;
 }
 
 }  // namespace
@@ -48,6 +62,7 @@ void SetupLintCommand(CLI::App& app, Runner* run) {
   cmd->add_option("--engine", options->engines,
                   "lint for this engine only (sqlite, postgresql); default: the set's engines");
   cmd->add_flag("--strict", options->strict, "warnings count as problems (exit 3)");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunLint(*options); }; });
 }
 

@@ -1,11 +1,17 @@
 // `ratchet plan`: the items an upgrade would run, in order, without running them.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "json_output.h"
+#include "ratchet/sql_preview.h"
 
 namespace ratchet::tool {
 namespace {
@@ -14,7 +20,36 @@ struct PlanCommandOptions {
   CommonOptions common;
   std::string to;
   bool json = false;
+  bool sql = false;
 };
+
+// The statements an upgrade of the session's database would send. A SQLite
+// file that does not exist yet is previewed on an empty scratch file, as an
+// upgrade would create it.
+Result<std::vector<PreviewStatement>> PreviewStatements(Session& session,
+                                                        const PlanOptions& plan_options) {
+  UpgradeOptions upgrade;
+  upgrade.target = plan_options.target;
+  if (!session.missing) return PreviewUpgrade(*session.conn, *session.set, upgrade);
+  char dir_template[] = "/tmp/ratchet-plan-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    return Status(Code::kIo,
+                  std::string("cannot create a scratch directory: ") + std::strerror(errno));
+  }
+  std::filesystem::path dir(dir_template);
+  Target scratch{EngineKind::kSqlite, (dir / "new.db").string(), session.target.display};
+  ConnectOptions connect;
+  connect.history_schema = session.set->project.history_schema;
+  Result<std::vector<PreviewStatement>> out = Status(Code::kInternal, "not previewed");
+  {
+    auto conn = Connect(scratch, connect);
+    out = conn.ok() ? PreviewUpgrade(**conn, *session.set, upgrade)
+                    : Result<std::vector<PreviewStatement>>(conn.status());
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return out;
+}
 
 std::string Sections(const Item& item) {
   std::string out;
@@ -47,6 +82,23 @@ int RunPlan(const PlanCommandOptions& options) {
   std::deque<Item> parsed;
   Status parse = ParseDeferredItems(st->engine, &plan.pending, &parsed);
   if (!parse.ok()) return ReportError(parse);
+  std::vector<PreviewStatement> statements;
+  if (options.sql) {
+    auto preview = PreviewStatements(*session, plan_options);
+    if (!preview.ok()) return ReportError(preview.status());
+    statements = std::move(*preview);
+  }
+  if (options.sql && !options.json) {
+    std::cout << fmt::format(
+        "-- ratchet plan --sql: the statements 'ratchet upgrade' would send to {}, in order\n"
+        "-- ({} pending item(s)). Lines '-- ratchet: bookkeeping' and '-- ratchet: "
+        "transaction'\n-- mark ratchet's own statements; '-- ratchet: action' is what it does "
+        "besides SQL.\n-- Times, the upgrade id and durations are the preview's; a real run "
+        "decides its own.\n",
+        st->database, plan.pending.size());
+    std::cout << FormatSqlPreview(statements);
+    return 0;
+  }
   if (options.json) {
     nlohmann::json j;
     j["database"] = st->database;
@@ -73,7 +125,21 @@ int RunPlan(const PlanCommandOptions& options) {
     for (const Drift& d : plan.drift) j["drift"].push_back(d.version.ToString());
     j["unknown"] = nlohmann::json::array();
     for (const AppliedItem& a : plan.unknown) j["unknown"].push_back(a.version.ToString());
-    std::cout << j.dump(2) << "\n";
+    j["would_refuse"] = !plan.drift.empty() || !plan.unknown.empty();
+    nlohmann::ordered_json fields = Ordered(j);
+    if (options.sql) {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const PreviewStatement& s : statements) {
+        list.push_back({{"role", StatementRoleName(s.role)},
+                        {"item", TextOrNull(s.item)},
+                        {"file", TextOrNull(s.file)},
+                        {"section", TextOrNull(s.section)},
+                        {"sql", s.sql}});
+      }
+      fields["statements"] = list;
+    }
+    fields["exit_code"] = 0;
+    EmitJson("plan", fields);
     return 0;
   }
   std::cout << fmt::format("Plan for {} ({} pending item(s))\n", st->database, plan.pending.size());
@@ -115,7 +181,10 @@ void SetupPlanCommand(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand("plan", "list the items an upgrade would apply, in order");
   AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
   cmd->add_option("--to", options->to, "plan up to this version or release");
-  cmd->add_flag("--json", options->json, "print JSON for programs");
+  cmd->add_flag("--sql", options->sql,
+                "print the exact SQL an upgrade would send, in order, with its transactions "
+                "and ratchet's own bookkeeping statements marked");
+  AddJsonFlag(cmd, &options->json);
   cmd->callback([options, run] { *run = [options] { return RunPlan(*options); }; });
 }
 

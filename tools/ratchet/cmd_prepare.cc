@@ -6,8 +6,10 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "precheck.h"
 #include "ratchet/online.h"
+#include "util/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -22,7 +24,7 @@ struct PrepareCommandOptions {
 
 DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
                           std::chrono::milliseconds wait, const Target& target, std::ostream& out,
-                          bool live) {
+                          bool live, const std::string& again) {
   std::ostream& err = ErrorStream(out);
   DatabaseResult failed;
   auto session = OpenForJob(sets, target, OpenMode::kCreate, out, &failed);
@@ -43,28 +45,47 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
   Connection& conn = *session->conn;
   out << fmt::format("Preparing {}: prepare sections only; the application keeps running\n",
                      conn.display_name());
-  LineReporter reporter(out, live);
-  reporter.set_done_word("prepared");
+  auto reporter = MakeItemReporter(out, live, conn.display_name(), "prepared");
   if (!options.skip_check) {
     Status checked = RunPreChecks(conn, **set, prepare.upgrade.target, out);
     if (!checked.ok()) {
       ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
-      return FailedResult(conn.display_name(), checked);
+      return WithNext(FailedResult(conn.display_name(), checked),
+                      CommandLine("check", options.common, conn.display_name()));
     }
   }
-  auto summary = PrepareItems(conn, **set, prepare, &reporter);
+  auto summary = PrepareItems(conn, **set, prepare, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
     err << "ratchet: error: " << st.message() << "\n";
     if (st.code() == Code::kUpgradeFailed) {
+      // The state is read back, not assumed: the failure may have kept
+      // ratchet from recording it.
+      auto now = ReadStatus(conn, **set);
+      std::string marked = !now.ok() ? "ratchet could not read the database's state back: " +
+                                           Clip(now.status().message(), 200)
+                           : now->status == "failed-prepare"
+                               ? std::string("The database is marked failed-prepare.")
+                               : fmt::format(
+                                     "The failure could not be recorded: the database's status is "
+                                     "still {}; 'ratchet status' shows where it stands.",
+                                     now->status);
       err << "The failed item's prepare was rolled back; items prepared before it stay "
-             "prepared. The database is marked failed-prepare.\n"
-          << "Next: fix "
-          << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
-                                                            : std::string("the failed item"))
-          << " and run prepare again, or undo everything prepared with 'ratchet rollback'.\n";
+             "prepared. "
+          << marked << "\n";
+      std::string again = CommandLine("prepare", options.common, conn.display_name());
+      if (st.db_error() && st.db_error()->sqlstate == "55P03") {
+        err << "Next: the item is not at fault; when the sessions named above have ended, run: "
+            << again << "\n";
+      } else {
+        err << "Next: fix "
+            << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
+                                                              : std::string("the failed item"))
+            << ", then run: " << again
+            << "; or undo everything prepared with 'ratchet rollback'.\n";
+      }
     }
-    return FailedResult(conn.display_name(), st);
+    return WithNext(FailedResult(conn.display_name(), st), again);
   }
   DatabaseResult result;
   result.database = conn.display_name();
@@ -94,12 +115,13 @@ int RunPrepare(const PrepareCommandOptions& options) {
   SetCache sets(options.common.set_dir);
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
+  const std::string again = FleetCommandLine("prepare", options.common);
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
-                             return PrepareOne(options, sets, *wait, target, out, live);
+                             return PrepareOne(options, sets, *wait, target, out, live, again);
                            });
-  int code = Summarize(results, FleetCommandLine("prepare", options.common));
-  if (code == 0) {
+  int code = Summarize(results, again, "", FleetCommandLine("finalize", options.common));
+  if (code == 0 && !JsonMode()) {
     std::cout << "Next: the new application can be deployed once finalize has run: "
               << FleetCommandLine("finalize", options.common) << "\n"
               << "To undo prepare instead: " << FleetCommandLine("rollback", options.common)
@@ -125,6 +147,7 @@ void SetupPrepareCommand(CLI::App& app, Runner* run) {
                 "do not run the pre-upgrade checks ('ratchet check') first");
   cmd->add_flag("--freeze", options->freeze,
                 "refuse DDL from every other session until finalize or rollback (PostgreSQL)");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunPrepare(*options); }; });
 }
 

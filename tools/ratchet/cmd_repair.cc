@@ -1,11 +1,13 @@
 // `ratchet repair` and `ratchet baseline`: the audited ways to tell ratchet
 // what a database already has, and `baseline --detect`, which finds out.
-#include <iostream>
-
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "common.h"
+#include "json_output.h"
 #include "ratchet/verify.h"
+#include "util/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -24,6 +26,24 @@ int RunRepair(const CommonOptions& options) {
   if (!session.ok()) return ReportError(session.status());
   auto summary = Repair(*session->conn, *session->set, *wait);
   if (!summary.ok()) return ReportError(summary.status());
+  const std::string next = CommandLine("upgrade", options, session->conn->display_name());
+  if (JsonMode()) {
+    nlohmann::ordered_json accepted = nlohmann::ordered_json::array();
+    for (const Drift& d : summary->accepted_drift) {
+      accepted.push_back({{"version", d.version.ToString()},
+                          {"file", "items/" + d.file_name},
+                          {"recorded_checksum", d.recorded_checksum},
+                          {"current_checksum", d.current_checksum}});
+    }
+    const bool changed = !summary->accepted_drift.empty() || summary->cleared_failure;
+    EmitJson("repair", {{"database", session->conn->display_name()},
+                        {"accepted_drift", accepted},
+                        {"cleared_failure", summary->cleared_failure},
+                        {"changed", changed},
+                        {"exit_code", 0},
+                        {"next", changed ? nlohmann::ordered_json(next) : nullptr}});
+    return 0;
+  }
   for (const Drift& d : summary->accepted_drift) {
     std::cout << fmt::format("accepted change of {} items/{} (checksum {} -> {})\n",
                              d.version.ToString(), d.file_name, d.recorded_checksum.substr(0, 12),
@@ -33,8 +53,7 @@ int RunRepair(const CommonOptions& options) {
   if (summary->accepted_drift.empty() && !summary->cleared_failure) {
     std::cout << "nothing to repair: no drift and no failed state\n";
   } else {
-    std::cout << "recorded as audit events. Next: "
-              << CommandLine("upgrade", options, session->conn->display_name()) << "\n";
+    std::cout << "recorded as audit events. Next: " << next << "\n";
   }
   return 0;
 }
@@ -52,20 +71,39 @@ int RunDetect(const BaselineCommandOptions& options) {
   if (!report.ok()) return ReportError(report.status());
   const ReleaseMatch& best = report->candidates.front();
   std::string command = CommandLine("baseline", options.common, conn.display_name()) +
-                        " --release " + best.release;
+                        " --release " + ShellQuote(best.release);
+  if (JsonMode()) {
+    nlohmann::ordered_json candidates = nlohmann::ordered_json::array();
+    for (const ReleaseMatch& m : report->candidates) {
+      nlohmann::ordered_json differences = nlohmann::ordered_json::array();
+      for (const Difference& d : m.differences) differences.push_back(DifferenceJson(d));
+      candidates.push_back({{"release", m.release}, {"differences", differences}});
+    }
+    const int code = report->exact() ? 0 : ExitCodeFor(Status(Code::kCheckFailed, ""));
+    EmitJson("baseline-detect", {{"database", conn.display_name()},
+                                 {"exact", report->exact()},
+                                 {"release", best.release},
+                                 {"candidates", candidates},
+                                 {"without_schema", report->without_schema},
+                                 {"exit_code", code},
+                                 {"next", command}});
+    return code;
+  }
   for (const std::string& release : report->without_schema) {
     std::cout << fmt::format("release {} has no schema/{}.sql and was not compared\n", release,
                              release);
   }
   if (report->exact()) {
-    std::cout << fmt::format("{} matches the fresh install of release {} exactly.\n"
-                             "Next: mark its items applied with: {}\n",
-                             conn.display_name(), best.release, command);
+    std::cout << fmt::format(
+        "{} matches the fresh install of release {} exactly.\n"
+        "Next: mark its items applied with: {}\n",
+        conn.display_name(), best.release, command);
     return 0;
   }
-  std::cout << fmt::format("{} matches no release exactly; the closest is {} with {} "
-                           "difference(s):\n",
-                           conn.display_name(), best.release, best.differences.size());
+  std::cout << fmt::format(
+      "{} matches no release exactly; the closest is {} with {} "
+      "difference(s):\n",
+      conn.display_name(), best.release, best.differences.size());
   DiffLabels labels{"the fresh install of " + best.release, "the database"};
   for (const Difference& d : best.differences) {
     std::cout << "  " << FormatDifference(d, labels) << "\n";
@@ -74,9 +112,10 @@ int RunDetect(const BaselineCommandOptions& options) {
     std::cout << fmt::format("release {}: {} difference(s)\n", report->candidates[i].release,
                              report->candidates[i].differences.size());
   }
-  std::cout << fmt::format("Bring the schema in line with {} first, or, if these differences are "
-                           "meant to stay, mark it with: {}\n",
-                           best.release, command);
+  std::cout << fmt::format(
+      "Bring the schema in line with {} first, or, if these differences are "
+      "meant to stay, mark it with: {}\n",
+      best.release, command);
   return ExitCodeFor(Status(Code::kCheckFailed, ""));
 }
 
@@ -96,9 +135,20 @@ int RunBaseline(const BaselineCommandOptions& options) {
   const Release* release = session->set->FindRelease(options.release);
   auto count = Baseline(*session->conn, *session->set, *head, release ? release->name : "", *wait);
   if (!count.ok()) return ReportError(count.status());
-  std::cout << fmt::format("marked {} item(s) up to {} as applied on {} (nothing was run). Next: {}\n",
-                           *count, head->ToString(), session->conn->display_name(),
-                           CommandLine("upgrade", options.common, session->conn->display_name()));
+  if (JsonMode()) {
+    EmitJson("baseline",
+             {{"database", session->conn->display_name()},
+              {"head", head->ToString()},
+              {"release", TextOrNull(release ? release->name : "")},
+              {"marked", *count},
+              {"exit_code", 0},
+              {"next", CommandLine("upgrade", options.common, session->conn->display_name())}});
+    return 0;
+  }
+  std::cout << fmt::format(
+      "marked {} item(s) up to {} as applied on {} (nothing was run). Next: {}\n", *count,
+      head->ToString(), session->conn->display_name(),
+      CommandLine("upgrade", options.common, session->conn->display_name()));
   return 0;
 }
 
@@ -109,6 +159,7 @@ void SetupRepairCommand(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand(
       "repair", "accept changed item files (drift) and clear a failed state, with audit events");
   AddCommonOptions(cmd, options.get());
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunRepair(*options); }; });
 }
 
@@ -125,6 +176,7 @@ void SetupBaselineCommand(CLI::App& app, Runner* run) {
   cmd->add_option("--scratch", options->scratch,
                   "with --detect on PostgreSQL: server for scratch databases (the role needs "
                   "CREATEDB); default: the --db server");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunBaseline(*options); }; });
 }
 

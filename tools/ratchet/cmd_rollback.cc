@@ -1,10 +1,11 @@
 // `ratchet rollback`: undoes prepare on every database that has not pivoted.
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "ratchet/online.h"
 
 namespace ratchet::tool {
@@ -15,7 +16,7 @@ struct RollbackCommandOptions {
 };
 
 DatabaseResult RollBackOne(SetCache& sets, std::chrono::milliseconds wait, const Target& target,
-                           std::ostream& out, bool live) {
+                           std::ostream& out, bool live, const std::string& again) {
   std::ostream& err = ErrorStream(out);
   DatabaseResult failed;
   auto session = OpenForJob(sets, target, OpenMode::kMustExist, out, &failed);
@@ -25,12 +26,14 @@ DatabaseResult RollBackOne(SetCache& sets, std::chrono::milliseconds wait, const
   UpgradeOptions upgrade;
   upgrade.lock_wait = wait;
   out << fmt::format("Rolling back prepare on {}\n", conn.display_name());
-  LineReporter reporter(out, live);
-  reporter.set_done_word("undone");
-  auto summary = RollBackPrepared(conn, **set, upgrade, &reporter);
+  auto reporter = MakeItemReporter(out, live, conn.display_name(), "undone");
+  auto summary = RollBackPrepared(conn, **set, upgrade, reporter.get());
   if (!summary.ok()) {
     err << "ratchet: error: " << summary.status().message() << "\n";
-    return FailedResult(conn.display_name(), summary.status());
+    const Code code = summary.status().code();
+    // A refusal names its own way on; anything else is retried.
+    return WithNext(FailedResult(conn.display_name(), summary.status()),
+                    code == Code::kRefused ? "" : again);
   }
   DatabaseResult result;
   result.database = conn.display_name();
@@ -54,11 +57,12 @@ int RunRollback(const RollbackCommandOptions& options) {
   SetCache sets(options.common.set_dir);
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
+  const std::string again = FleetCommandLine("rollback", options.common);
   auto results = RunOnEach(*targets, options.common.jobs,
                            [&](const Target& target, std::ostream& out, bool live) {
-                             return RollBackOne(sets, *wait, target, out, live);
+                             return RollBackOne(sets, *wait, target, out, live, again);
                            });
-  return Summarize(results, FleetCommandLine("rollback", options.common));
+  return Summarize(results, again);
 }
 
 }  // namespace
@@ -71,6 +75,7 @@ void SetupRollbackCommand(CLI::App& app, Runner* run) {
       "database that has");
   AddCommonOptions(cmd, &options->common);
   AddTargetOptions(cmd, &options->common);
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunRollback(*options); }; });
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common.h"
+#include "json_output.h"
 #include "ratchet/snapshot.h"
 
 namespace ratchet::tool {
@@ -74,8 +75,16 @@ int RunSnapshot(const SnapshotCommandOptions& options) {
   if (!snapshot_options.ok()) return ReportError(snapshot_options.status());
   auto snapshot = SnapshotOf(*target, *snapshot_options);
   if (!snapshot.ok()) return ReportError(snapshot.status());
+  if (options.diff.empty() && options.json) {
+    // The snapshot document, on one line, as --diff reads it back.
+    nlohmann::ordered_json fields = nlohmann::ordered_json::parse(SnapshotToJson(*snapshot));
+    fields["database"] = target->display;
+    fields["exit_code"] = 0;
+    EmitJson("snapshot", fields);
+    return 0;
+  }
   if (options.diff.empty()) {
-    std::cout << (options.json ? SnapshotToJson(*snapshot) : FormatSnapshot(*snapshot));
+    std::cout << FormatSnapshot(*snapshot);
     return 0;
   }
   DiffLabels labels;
@@ -90,6 +99,19 @@ int RunSnapshot(const SnapshotCommandOptions& options) {
                                           EngineName(other->engine))));
   }
   std::vector<Difference> differences = DiffSnapshots(*snapshot, *other);
+  const int code = differences.empty() ? 0 : ExitCodeFor(Status(Code::kCheckFailed, ""));
+  if (options.json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Difference& d : differences) list.push_back(DifferenceJson(d));
+    EmitJson("snapshot-diff", {{"before", labels.before},
+                               {"after", labels.after},
+                               {"engine", EngineName(snapshot->engine)},
+                               {"objects", snapshot->objects.size()},
+                               {"same", differences.empty()},
+                               {"differences", list},
+                               {"exit_code", code}});
+    return code;
+  }
   if (differences.empty()) {
     std::cout << fmt::format("{} and {} have the same schema ({} objects).\n", labels.before,
                              labels.after, snapshot->objects.size());
@@ -108,7 +130,9 @@ void SetupSnapshotCommand(CLI::App& app, Runner* run) {
   CLI::App* cmd = app.add_subcommand(
       "snapshot", "print the schema of a database (ordered, diffable), or diff it with another");
   AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
-  cmd->add_flag("--json", options->json, "print JSON, which --diff reads back");
+  cmd->add_flag("--json", options->json,
+                "write the snapshot (or the differences) as a JSON line; --diff reads the "
+                "snapshot back");
   cmd->add_option("--diff", options->diff,
                   "compare with this database, or with a file written by --json; exits 3 when "
                   "they differ");

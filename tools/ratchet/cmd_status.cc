@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "ratchet/copy.h"
 
 namespace ratchet::tool {
@@ -370,19 +372,34 @@ int RunStatus(const StatusCommandOptions& options) {
       },
       /*progress=*/!options.json);
   if (options.json) {
-    if (targets->size() == 1) {
-      if (results[0].exit_code == 0) std::cout << json[0].dump(2) << "\n";
-      return results[0].exit_code;
-    }
-    nlohmann::json all = nlohmann::json::array();
-    for (size_t i = 0; i < results.size(); ++i) {
-      all.push_back(results[i].exit_code == 0 ? json[i]
-                                              : nlohmann::json{{"database", results[i].database},
-                                                               {"error", results[i].detail}});
-    }
-    std::cout << all.dump(2) << "\n";
+    // One status object a database (an error object for one that could not
+    // be read), and with several databases a summary.
     int code = 0;
-    for (const DatabaseResult& r : results) code = std::max(code, r.exit_code);
+    std::map<std::string, size_t> outcomes;
+    size_t failed = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+      const DatabaseResult& r = results[i];
+      code = std::max(code, r.exit_code);
+      ++outcomes[r.outcome];
+      if (r.exit_code == 0) {
+        nlohmann::ordered_json fields = Ordered(json[i]);
+        fields["exit_code"] = 0;
+        EmitJson("status", fields);
+        continue;
+      }
+      ++failed;
+      EmitJson("error", {{"database", r.database},
+                         {"exit_code", r.exit_code},
+                         {"error", ErrorFields(r.error)},
+                         {"next", TextOrNull(FleetCommandLine("status", options.common))}});
+    }
+    if (results.size() > 1) {
+      EmitJson("summary", {{"databases", results.size()},
+                           {"failed", failed},
+                           {"outcomes", outcomes},
+                           {"exit_code", code},
+                           {"next", nullptr}});
+    }
     return code;
   }
   return Summarize(results, FleetCommandLine("status", options.common));
@@ -396,7 +413,7 @@ void SetupStatusCommand(CLI::App& app, Runner* run) {
       "status", "show a database's state, release, pending items, drift and last error");
   AddCommonOptions(cmd, &options->common, /*with_lock_wait=*/false);
   AddTargetOptions(cmd, &options->common);
-  cmd->add_flag("--json", options->json, "print JSON for programs");
+  AddJsonFlag(cmd, &options->json);
   cmd->callback([options, run] { *run = [options] { return RunStatus(*options); }; });
 }
 

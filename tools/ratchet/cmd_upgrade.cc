@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "fleet.h"
+#include "json_output.h"
 #include "precheck.h"
 
 namespace ratchet::tool {
@@ -44,7 +45,7 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     Status parse = ParseAll(**set, target.kind);
     const Status& first = parse.ok() ? session.status() : parse;
     ErrorStream(out) << "ratchet: error: " << first.message() << "\n";
-    return FailedResult(target.display, first);
+    return WithNext(FailedResult(target.display, first), again);
   }
   UpgradeOptions upgrade;
   upgrade.lock_wait = wait;
@@ -61,7 +62,7 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   const UpgradeSet& s = **set;
   out << fmt::format("Upgrading {} with {} ({} item file(s))\n", conn.display_name(),
                      s.project.name.empty() ? s.dir.string() : s.project.name, s.items.size());
-  LineReporter reporter(out, live);
+  auto reporter = MakeItemReporter(out, live, conn.display_name());
   // The checks run inside the upgrade, on the bookkeeping it reads under its
   // lock: a run with nothing pending reads the bookkeeping once.
   if (!options.skip_check) {
@@ -69,13 +70,16 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
       return CheckItemsToStart(conn, s, starting, out);
     };
   }
-  auto summary = Upgrade(conn, s, upgrade, &reporter);
+  auto summary = Upgrade(conn, s, upgrade, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
     if (st.code() == Code::kCheckFailed) {
       ErrorStream(out) << "ratchet: error: " << st.message() << "\n";
-      return FailedResult(conn.display_name(), st);
+      // The findings are what `ratchet check` reports.
+      return WithNext(FailedResult(conn.display_name(), st),
+                      CommandLine("check", options.common, conn.display_name()));
     }
+    std::string next;
     std::ostream& err = ErrorStream(out);
     err << "ratchet: error: " << st.message() << "\n";
     if (const DbError* e = st.db_error(); e && !e->statement.empty()) {
@@ -85,6 +89,7 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
     }
     const bool connection_lost = st.db_error() && st.db_error()->sqlstate.rfind("08", 0) == 0;
     if (st.code() == Code::kUpgradeFailed && connection_lost) {
+      next = again;
       err << "Next: when the database can be reached again, run: " << again << "\n";
     } else if (st.code() == Code::kUpgradeFailed) {
       // An item that runs statement by statement keeps what ran before the
@@ -108,8 +113,9 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
         err << "Next: the item is not at fault; when the sessions named above have ended, "
                "run: "
             << again << "\n";
-        return FailedResult(conn.display_name(), st);
+        return WithNext(FailedResult(conn.display_name(), st), again);
       }
+      next = again;
       err << "Next: fix "
           << (st.db_error() && !st.db_error()->file.empty() ? st.db_error()->file
                                                             : std::string("the failed item"))
@@ -126,11 +132,13 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
             now->release.empty() ? "" : fmt::format(" (release {})", now->release));
       }
       err << "Next: run again to go on where it stopped: " << again << "\n";
+      next = again;
     } else if (st.code() == Code::kLockBusy) {
       err << "Nothing was changed. Next: run again when the other upgrade has finished: " << again
           << "\n";
+      next = again;
     }
-    return FailedResult(conn.display_name(), st);
+    return WithNext(FailedResult(conn.display_name(), st), next);
   }
   DatabaseResult result;
   result.database = conn.display_name();
@@ -158,7 +166,7 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
 int RunUpgrade(const UpgradeCommandOptions& options) {
   auto wait = LockWait(options.common);
   if (!wait.ok()) return ReportError(wait.status());
-  // items a database still needs are parsed, by the library (DESIGN §6).
+  // Only the items a database still needs are parsed, by the library (DESIGN §6).
   SetCache sets(options.common.set_dir, /*defer_parse=*/true);
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
@@ -183,6 +191,7 @@ void SetupUpgradeCommand(CLI::App& app, Runner* run) {
                 "proceed although the database has items this set does not know");
   cmd->add_flag("--skip-check", options->skip_check,
                 "do not run the pre-upgrade checks ('ratchet check') first");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunUpgrade(*options); }; });
 }
 

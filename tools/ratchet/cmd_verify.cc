@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common.h"
+#include "json_output.h"
 #include "ratchet/verify.h"
 
 namespace ratchet::tool {
@@ -68,6 +69,41 @@ class VerifyLines : public VerifyListener {
   bool rerun_banner_shown_ = false;
 };
 
+// Writes a verify-run object per run and a verify-item object per item
+// applied again (--json).
+class VerifyJson : public VerifyListener {
+ public:
+  void RunDone(const VerifyRun& run) override {
+    nlohmann::ordered_json differences = nlohmann::ordered_json::array();
+    for (const Difference& d : run.differences) differences.push_back(DifferenceJson(d));
+    std::string outcome = !run.not_applicable.empty() ? "not-applicable"
+                          : !run.error.ok()           ? "failed"
+                          : run.differences.empty()   ? "ok"
+                                                      : "differs";
+    EmitJson("verify-run", {{"from", TextOrNull(run.from)},
+                            {"path", run.path},
+                            {"outcome", outcome},
+                            {"not_applicable", TextOrNull(run.not_applicable)},
+                            {"error", ErrorFields(run.error)},
+                            {"differences", differences}});
+  }
+
+  void ItemRerunDone(const Item& item, const ItemRerun* problem) override {
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    if (problem) {
+      for (const Difference& d : problem->changes) changes.push_back(DifferenceJson(d));
+    }
+    std::string outcome = problem == nullptr     ? "idempotent"
+                          : !problem->error.ok() ? "fails-again"
+                                                 : "changes-schema";
+    EmitJson("verify-item", {{"version", item.version.ToString()},
+                             {"file", "items/" + item.file_name},
+                             {"outcome", outcome},
+                             {"error", problem ? ErrorFields(problem->error) : nullptr},
+                             {"changes", changes}});
+  }
+};
+
 // The engine and the server to build scratch databases on: --scratch, else
 // the database's own server; SQLite needs no server.
 Result<ScratchOptions> ChooseScratch(const VerifyCommandOptions& options) {
@@ -116,16 +152,52 @@ int RunVerify(const VerifyCommandOptions& options) {
                                           engine)));
   }
 
-  std::cout << fmt::format(
-      "Verifying {} on {} scratch databases: every upgrade must equal a "
-      "fresh install of the newest release\n",
-      set->project.name.empty() ? set->dir.string() : set->project.name, engine);
+  const bool json = JsonMode();
+  if (!json) {
+    std::cout << fmt::format(
+        "Verifying {} on {} scratch databases: every upgrade must equal a "
+        "fresh install of the newest release\n",
+        set->project.name.empty() ? set->dir.string() : set->project.name, engine);
+  }
   VerifyOptions verify;
   verify.scratch = *scratch;
   verify.idempotent = options.idempotent;
-  VerifyLines listener;
-  auto report = VerifyUpgradeSet(*set, verify, &listener);
+  VerifyLines lines;
+  VerifyJson objects;
+  auto report =
+      VerifyUpgradeSet(*set, verify, json ? static_cast<VerifyListener*>(&objects) : &lines);
   if (!report.ok()) return ReportError(report.status());
+  if (json) {
+    size_t failed = 0, skipped = 0;
+    for (const VerifyRun& run : report->runs) {
+      failed += run.ok() ? 0 : 1;
+      skipped += run.not_applicable.empty() ? 0 : 1;
+    }
+    nlohmann::ordered_json uncovered = nlohmann::ordered_json::array();
+    for (const Version& v : report->uncovered) uncovered.push_back(v.ToString());
+    nlohmann::ordered_json not_idempotent = nlohmann::ordered_json::array();
+    for (const ItemRerun& r : report->not_idempotent)
+      not_idempotent.push_back(r.version.ToString());
+    const int code = report->ok() ? 0 : ExitCodeFor(Status(Code::kCheckFailed, ""));
+    EmitJson("verify", {{"set", set->project.name.empty() ? set->dir.string() : set->project.name},
+                        {"engine", engine},
+                        {"head", report->head},
+                        {"ok", report->ok()},
+                        {"runs", report->runs.size() - skipped},
+                        {"failed_runs", failed},
+                        {"not_applicable", skipped},
+                        {"without_schema", report->without_schema},
+                        {"uncovered", uncovered},
+                        {"reclaimed", report->reclaimed},
+                        {"idempotence_checked", report->idempotence_checked},
+                        {"items_rerun", report->items_rerun},
+                        {"not_idempotent", not_idempotent},
+                        {"exit_code", code},
+                        {"next", report->ok() ? nlohmann::ordered_json()
+                                              : nlohmann::ordered_json(
+                                                    CommandLine("verify", options.common, ""))}});
+    return code;
+  }
 
   if (!report->reclaimed.empty()) {
     std::string list;
@@ -191,6 +263,7 @@ void SetupVerifyCommand(CLI::App& app, Runner* run) {
                   "the --db server; SQLite uses temporary files");
   cmd->add_flag("--idempotent", options->idempotent,
                 "also apply every item a second time: nothing may fail or change");
+  AddJsonFlag(cmd);
   cmd->callback([options, run] { *run = [options] { return RunVerify(*options); }; });
 }
 

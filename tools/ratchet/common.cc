@@ -10,10 +10,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 
+#include "json_output.h"
 #include "set/project_file.h"
 #include "util/text.h"
 
@@ -109,30 +112,19 @@ Result<std::vector<Target>> ResolveTargets(const CommonOptions& options) {
     listed.push_back(*target);
   }
   if (!options.targets_file.empty()) {
-    std::ifstream in(options.targets_file);
-    if (!in) {
+    std::ifstream in(options.targets_file, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    // Nothing read from a file that is not empty: it is unreadable (a folder).
+    std::error_code size_error;
+    if (!in || (text.fail() && std::filesystem::file_size(options.targets_file, size_error) != 0)) {
       return Status(Code::kInvalidArgument,
                     fmt::format("--targets {}: cannot read the file: {}", options.targets_file,
                                 std::strerror(errno)));
     }
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      size_t begin = line.find_first_not_of(" \t\r");
-      if (begin == std::string::npos || line[begin] == '#') continue;
-      size_t end = line.find_last_not_of(" \t\r");
-      auto target = ParseTarget(std::string_view(line).substr(begin, end - begin + 1));
-      if (!target.ok()) {
-        return Status(Code::kInvalidArgument,
-                      fmt::format("{}:{}: {}\nWrite one database a line (sqlite:path or "
-                                  "postgresql://...); '#' starts a comment.",
-                                  options.targets_file, number, target.status().message()));
-      }
-      listed.push_back(*target);
-    }
-    if (listed.empty()) {
-      return Status(Code::kInvalidArgument,
-                    fmt::format("--targets {}: the file names no database", options.targets_file));
-    }
+    auto from_file = ParseTargetsFile(text.str(), options.targets_file);
+    if (!from_file.ok()) return from_file.status();
+    listed.insert(listed.end(), from_file->begin(), from_file->end());
   }
   if (!options.databases.empty()) {
     // The pattern runs over the one server that --db (or the default) names.
@@ -246,9 +238,33 @@ Result<DatabaseStatus> SessionStatus(Session& session) {
   return st;
 }
 
-int ReportError(const Status& status) {
+int ReportError(const Status& status, const std::string& next) {
+  if (JsonMode()) {
+    EmitError(status, next);
+    return ExitCodeFor(status);
+  }
   std::cerr << "ratchet: error: " << status.message() << "\n";
+  if (!next.empty()) std::cerr << "Next: " << next << "\n";
   return ExitCodeFor(status);
+}
+
+int ReportUnknownCommand(const CLI::App& app, const std::string& name) {
+  std::string list, nearest;
+  size_t best = 3;  // suggest only what is a typo away
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    list += (list.empty() ? "" : ", ") + command->get_name();
+    size_t d = EditDistance(name, command->get_name());
+    if (d < best) {
+      best = d;
+      nearest = command->get_name();
+    }
+  }
+  std::string message = fmt::format(
+      "unknown command '{}'{}. The commands are: {}. 'ratchet help COMMAND' "
+      "explains one.",
+      Clip(name), nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest), list);
+  return ReportError(Status(Code::kInvalidArgument, message),
+                     nearest.empty() ? "ratchet --help" : "ratchet help " + nearest);
 }
 
 std::string CommandLine(const std::string& command, const CommonOptions& options,

@@ -100,8 +100,14 @@ Result<DatabaseStatus> SessionStatus(Session& session);
 // The lock wait in milliseconds, or kInvalidArgument.
 Result<std::chrono::milliseconds> LockWait(const CommonOptions& options);
 
-// Prints "ratchet: error: <message>" to stderr and returns the exit code.
-int ReportError(const Status& status);
+// Prints "ratchet: error: <message>" to stderr (and "Next: <next>" when
+// given) and returns the exit code; with --json writes the error object to
+// standard output instead.
+int ReportError(const Status& status, const std::string& next = "");
+
+// Says that `name` is no ratchet command, suggests the nearest one, lists
+// them all, and returns 2 (bad usage).
+int ReportUnknownCommand(const CLI::App& app, const std::string& name);
 
 // The command line a user would type to re-run this command against the same
 // set and database, for "next:" hints, quoted for the POSIX shell. Never

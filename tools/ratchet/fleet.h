@@ -4,10 +4,14 @@
 #define RATCHET_TOOLS_RATCHET_FLEET_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common.h"
@@ -16,13 +20,19 @@ namespace ratchet::tool {
 
 // What one command did to one database.
 struct DatabaseResult {
-  std::string database;   // password-free
-  int exit_code = 0;      // as the command would exit for this database alone
-  std::string outcome;    // a word or two: "upgraded", "up to date", "failed", "pivoted"
-  std::string detail;     // one line: counts, release, or the first line of the error
+  std::string database;  // password-free
+  int exit_code = 0;     // as the command would exit for this database alone
+  std::string outcome;   // a word or two: "upgraded", "up to date", "failed", "pivoted"
+  std::string detail;    // one line: counts, release, or the first line of the error
   std::chrono::milliseconds elapsed{0};
   // Print the database's held-back output even though it succeeded.
   bool show_output = false;
+  // Why it failed (for --json), and the command that moves it on, or "".
+  Status error;
+  std::string next;
+  // The step of a command that works in steps (finalize: "dry-run",
+  // "pivot"), or "".
+  std::string stage;
 };
 
 // The result for a database where `status` went wrong: its exit code, the
@@ -39,12 +49,18 @@ Result<std::vector<Target>> TargetsAndSets(const CommonOptions& options, SetCach
 std::optional<Session> OpenForJob(SetCache& sets, const Target& target, OpenMode mode,
                                   std::ostream& out, DatabaseResult* failed);
 
+// The result `r` with `next` as the command that moves the database on.
+DatabaseResult WithNext(DatabaseResult r, std::string next);
+
 // Runs `work` once per target, `jobs` targets at a time, each on its own
 // connection. With one target, `work` writes straight to standard output as
 // it goes. With several, each database's output is held back; when a
 // database finishes, a progress line is printed ("[ 3/50] ok  <database>
-// <detail>"), followed by its held-back output only if it failed. Without
-// `progress` nothing is printed (output for programs, e.g. --json).
+// <detail>"), followed by its held-back output only if it failed; on a
+// terminal a status line below says what is running. Without `progress`
+// nothing is printed. With --json every database's text is held back and
+// dropped, and a database-finished object is written as each finishes
+// (unless `progress` is false).
 std::vector<DatabaseResult> RunOnEach(
     const std::vector<Target>& targets, int jobs,
     const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work,
@@ -52,19 +68,34 @@ std::vector<DatabaseResult> RunOnEach(
 
 // Prints the summary table for several databases (nothing for one) and
 // returns the exit code: 0 when every database succeeded, the failures'
-// common exit code when they share one, otherwise 1.
-int Summarize(const std::vector<DatabaseResult>& results, const std::string& again);
+// common exit code when they share one, otherwise 1. With --json writes the
+// summary object instead (a "stage" object when `stage` names a step that
+// is not the command's last); `next` is its next command when all succeeded.
+int Summarize(const std::vector<DatabaseResult>& results, const std::string& again,
+              const std::string& stage = "", const std::string& next = "");
 
 // The command line that runs `command` again on the same databases, for
 // "next:" hints. Never holds a password.
 std::string FleetCommandLine(const std::string& command, const CommonOptions& options);
 
+// What one job of a multi-database run is doing, for the status line.
+struct JobProgress {
+  std::mutex mutex;  // the job writes `item`, the status line reads it
+  std::string database;
+  std::string item;  // "V4 3/10", or ""
+};
+
+// The progress slot of the job running on this thread, or null.
+JobProgress* CurrentJob();
+
 // Prints one aligned line per item, ending in ok/failed and the time. When
 // `live` (one database, on a terminal) an item's line appears when it starts,
-// so a long item shows what is running.
+// so a long item shows what is running, and while it runs the line says for
+// how long, and how long the run has taken.
 class LineReporter : public Reporter {
  public:
-  LineReporter(std::ostream& out, bool live) : out_(out), live_(live) {}
+  LineReporter(std::ostream& out, bool live);
+  ~LineReporter() override;
   void Banner(const std::string& text) override;
   void ItemStarted(const Item& item, size_t index, size_t count) override;
   void ItemFinished(const Item& item, ItemOutcome outcome, std::chrono::milliseconds elapsed,
@@ -75,13 +106,33 @@ class LineReporter : public Reporter {
   void set_done_word(std::string word) { done_word_ = std::move(word); }
 
  private:
+  void Tick();
+  // Starts the line of an item again when the ticker wrote on it.
+  void Rewind();
+
   std::ostream& out_;
   bool live_;
   std::string prefix_;
   bool open_ = false;     // the current line waits for its end
   bool in_item_ = false;  // an item has started and not finished
+  bool drawn_ = false;    // the ticker added to the open line
   std::string done_word_ = "ok";
+  std::chrono::steady_clock::time_point run_started_, item_started_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread ticker_;
 };
+
+// The reporter for one database's items: a JsonReporter with --json, else
+// a LineReporter on `out` whose successful items end in `done_word`.
+std::unique_ptr<Reporter> MakeItemReporter(std::ostream& out, bool live,
+                                           const std::string& database,
+                                           const std::string& done_word = "ok");
+
+// True when a line that redraws itself may be written to standard output:
+// a terminal that is not TERM=dumb, and not --json.
+bool ProgressLinesWanted();
 
 // Where a job writes its errors: standard error when it writes straight to
 // standard output (one database), else the same held-back stream.

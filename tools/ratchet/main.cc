@@ -3,9 +3,14 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
+#include "cli_docs.h"
 #include "common.h"
+#include "json_output.h"
 #include "ratchet/interrupt.h"
 #include "util/fault.h"
 
@@ -51,20 +56,49 @@ int main(int argc, char** argv) {
   app.name("ratchet");
   app.set_version_flag("--version", std::string("ratchet ") + RATCHET_VERSION);
   app.require_subcommand(1);
+  app.footer("Run 'ratchet help COMMAND' (or 'ratchet COMMAND --help') for a command's options.");
 
   Runner run;
   for (SetupFunction setup : RegisteredCommands()) setup(app, &run);
 
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+  // The build writes the man pages and completions from these definitions.
+  if (!args.empty() && args[0] == "--generate") {
+    if (args.size() != 3) {
+      std::cerr << "ratchet: error: usage: ratchet --generate man|bash|zsh|fish DIR\n";
+      return 2;
+    }
+    ratchet::Status written = GenerateCliDocs(app, args[1], args[2]);
+    return written.ok() ? 0 : ReportError(written);
+  }
+  // A first word that is no option must be a command.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    auto named = app.get_subcommands(
+        [&](const CLI::App* command) { return command->get_name() == args[0]; });
+    if (named.empty()) {
+      SetJsonMode(json, "");
+      return ReportUnknownCommand(app, args[0]);
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (json && e.get_exit_code() != 0) {
+      SetJsonMode(true, args.empty() ? "" : args[0]);
+      return ReportError(ratchet::Status(ratchet::Code::kInvalidArgument, e.what()));
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // --help and --version exit 0; bad usage exits 2
   }
+  for (const CLI::App* command : app.get_subcommands()) {
+    const CLI::Option* flag = command->get_option_no_throw("--json");
+    SetJsonMode(flag != nullptr && flag->count() > 0, command->get_name());
+  }
   // A testing aid set wrongly must not pass for a run that converged.
   if (const std::string& fault = ratchet::fault::ConfigError(); !fault.empty()) {
-    std::cerr << "ratchet: error: " << fault << "\n";
-    return 2;
+    return ReportError(ratchet::Status(ratchet::Code::kInvalidArgument, fault));
   }
   InstallStopHandlers();
   return run ? run() : 2;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "json_output.h"
 #include "ratchet/check.h"
 #include "ratchet/runner.h"
 
@@ -14,7 +15,16 @@ Status CheckItemsToStart(Connection& conn, const UpgradeSet& set, const Plan& st
   auto report = CheckDatabase(conn, set, starting);
   if (!report.ok()) return report.status();
   if (report->problems() == 0) return Status::Ok();
-  out << FormatCheckReport(*report);
+  if (JsonMode()) {
+    // The findings, before the error that stops the run.
+    nlohmann::ordered_json fields = CheckReportJson(*report);
+    fields["missing"] = false;
+    fields["exit_code"] = ExitCodeFor(Status(Code::kCheckFailed, ""));
+    fields["next"] = nullptr;
+    EmitJson("check", fields);
+  } else {
+    out << FormatCheckReport(*report);
+  }
   return Status(Code::kCheckFailed,
                 fmt::format("{}: the checks before the upgrade found {} problem(s); nothing was "
                             "changed. Fix them, or pass --skip-check to go on anyway.",

@@ -823,8 +823,16 @@ class PostgresConnection final : public Connection {
   }
 
   Status ConnectionLost(const PGresult* result) {
-    std::string reason = result != nullptr ? Field(result, PG_DIAG_MESSAGE_PRIMARY)
-                                           : std::string(PQerrorMessage(conn_.get()));
+    // A result libpq made itself for the lost connection has no fields, only
+    // its message; the connection's message is the last place a reason is.
+    std::string reason = result != nullptr ? Field(result, PG_DIAG_MESSAGE_PRIMARY) : "";
+    if (reason.empty() && result != nullptr) reason = PQresultErrorMessage(result);
+    if (reason.find_first_not_of(" \n") == std::string::npos) reason = PQerrorMessage(conn_.get());
+    if (reason.find_first_not_of(" \n") == std::string::npos) {
+      reason =
+          "the server ended the session without saying why (it may have been restarted or "
+          "the session terminated)";
+    }
     while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
     for (char& c : reason) {
       if (c == '\n' || c == '\t') c = ' ';
