@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ratchet/copy.h"
 
@@ -68,6 +69,11 @@ std::unique_ptr<CopyPlace> SqliteCopyPlace(const Target& target, const ConnectOp
 Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
                                                      const ConnectOptions& options,
                                                      Connection* server = nullptr);
+
+// The refusal of a copy-upgrade of `display` that `who` ("role app", "this
+// user (uid 1000)") cannot finish, listing what it lacks (kRefused).
+Status RefusedForPrivileges(const std::string& display, const std::string& who,
+                            const std::vector<std::string>& missing);
 
 // The status the bookkeeping of `target` records, read without creating
 // anything: "" when it has none.

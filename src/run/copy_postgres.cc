@@ -79,12 +79,7 @@ class PostgresCopy final : public CopyPlace {
     if (missing->empty()) return Status::Ok();
     auto me = admin_->Query("SELECT current_user");
     if (!me.ok()) return me.status();
-    std::string list;
-    for (const std::string& m : *missing) list += "\n  - " + m;
-    return Status(Code::kRefused,
-                  fmt::format("{}: copy-upgrade cannot finish as role {}, which lacks:{}\n"
-                              "Nothing was changed.",
-                              target_.display, me->rows[0][0].value_or("?"), list));
+    return RefusedForPrivileges(target_.display, "role " + me->rows[0][0].value_or("?"), *missing);
   }
 
   Status Lock(std::chrono::milliseconds wait) override {

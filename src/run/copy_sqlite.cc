@@ -89,37 +89,22 @@ class SqliteCopy final : public CopyPlace {
     options_.create_if_missing = false;
   }
 
+  // A folder ratchet may not write is refused when the file is opened, as
+  // SQLite writes its journal there; what is left is the file's owner.
   Status CheckPrivileges() override {
-    std::string folder = std::filesystem::path(path_).parent_path().string();
-    if (folder.empty()) folder = ".";
-    std::vector<std::string> missing;
-    if (access(folder.c_str(), W_OK | X_OK) != 0) {
-      missing.push_back(
-          fmt::format("write access to the folder {}, where the copy is made and "
-                      "the original is kept",
-                      folder));
-    }
     struct stat st {};
-    if (stat(path_.c_str(), &st) == 0 && geteuid() != 0) {
-      std::vector<gid_t> groups(static_cast<size_t>(std::max(getgroups(0, nullptr), 0)));
-      groups.resize(static_cast<size_t>(
-          std::max(getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
-      bool in_group = st.st_gid == getegid() ||
-                      std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
-      if (st.st_uid != geteuid() || !in_group) {
-        missing.push_back(
-            fmt::format("the file's owner (uid {}, gid {}) for the copy, so that "
-                        "the upgraded database keeps its owner: run as that user "
-                        "or as root",
-                        st.st_uid, st.st_gid));
-      }
-    }
-    if (missing.empty()) return Status::Ok();
-    std::string list;
-    for (const std::string& m : missing) list += "\n  - " + m;
-    return Status(Code::kRefused, fmt::format("{}: copy-upgrade cannot finish as this user (uid "
-                                              "{}), which lacks:{}\nNothing was changed.",
-                                              target_.display, geteuid(), list));
+    if (geteuid() == 0 || stat(path_.c_str(), &st) != 0) return Status::Ok();
+    std::vector<gid_t> groups(static_cast<size_t>(std::max(getgroups(0, nullptr), 0)));
+    groups.resize(static_cast<size_t>(
+        std::max(getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
+    bool in_group = st.st_gid == getegid() ||
+                    std::find(groups.begin(), groups.end(), st.st_gid) != groups.end();
+    if (st.st_uid == geteuid() && in_group) return Status::Ok();
+    return RefusedForPrivileges(
+        target_.display, fmt::format("this user (uid {})", geteuid()),
+        {fmt::format("the file's owner (uid {}, gid {}) for the copy, so that the upgraded "
+                     "database keeps its owner: run as that user or as root",
+                     st.st_uid, st.st_gid)});
   }
 
   Result<CopyState> Read() override {

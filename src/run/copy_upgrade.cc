@@ -89,6 +89,16 @@ Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions
   return state->status;
 }
 
+Status RefusedForPrivileges(const std::string& display, const std::string& who,
+                            const std::vector<std::string>& missing) {
+  std::string list;
+  for (const std::string& m : missing) list += "\n  - " + m;
+  return Status(Code::kRefused,
+                fmt::format("{}: copy-upgrade cannot finish as {}, which lacks:{}\nNothing was "
+                            "changed.",
+                            display, who, list));
+}
+
 Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& set,
                                        const CopyUpgradeOptions& options, Reporter* reporter) {
   Reporter quiet;
