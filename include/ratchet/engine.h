@@ -61,6 +61,18 @@ struct Timeouts {
   std::chrono::milliseconds statement_timeout{0};
 };
 
+// How the bookkeeping stores its values on one engine: PostgreSQL's native
+// types where an operator queries them, SQLite's own types there.
+struct BookkeepingTypes {
+  std::string time;   // a moment in UTC: "timestamptz" or "TEXT"
+  std::string flag;   // yes or no: "boolean" or "INTEGER"
+  std::string count;  // a 64-bit count or duration: "bigint" or "INTEGER"
+  std::string no;     // the flag's "no" literal: "false" or "0"
+  // Reads time column `{}` (in any format) as ratchet's text for a moment,
+  // "2026-12-02T07:20:00.123Z", for fmt::format.
+  std::string time_as_text;
+};
+
 // A connection to one database. Not thread-safe: one thread uses it at a time.
 // Every method returns a non-OK Status rather than throwing.
 class Connection {
@@ -111,6 +123,17 @@ class Connection {
   virtual std::vector<std::string> BookkeepingPrelude() const = 0;
   // Returns true if the bookkeeping tables exist. Never creates them.
   virtual Result<bool> HasBookkeeping() = 0;
+  // The format of the bookkeeping tables found: 0 when there are none, 1
+  // for tables written before the format was recorded (no `format` column
+  // in the state table), otherwise the state row's `format`. Never writes.
+  virtual Result<int> BookkeepingFormat() = 0;
+  // The column types of the current bookkeeping format on this engine.
+  virtual BookkeepingTypes bookkeeping_types() const = 0;
+  // Statements that change the column types of bookkeeping tables in format
+  // `to - 1` into those of format `to`, run in one transaction with the
+  // rest of the format upgrade. Empty when this engine's types did not
+  // change between the two formats.
+  virtual std::vector<std::string> BookkeepingRetype(int to) const = 0;
 };
 
 struct ConnectOptions {

@@ -71,7 +71,11 @@ struct StoppedRun {
 struct DatabaseStatus {
   std::string database;  // password-free
   EngineKind engine = EngineKind::kSqlite;
-  bool initialized = false;    // bookkeeping tables exist
+  bool initialized = false;  // bookkeeping tables exist
+  // The format of the bookkeeping tables (0 when there are none); the next
+  // upgrade, prepare, repair or baseline brings an older one to the current
+  // format.
+  int bookkeeping_format = 0;
   std::string status = "new";  // new, active, upgrading, failed-upgrade, ...
   std::string release;         // newest release fully applied, or ""
   std::string upgrade_id;
@@ -151,6 +155,11 @@ Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& 
 
 // The version of ratchet itself.
 const char* ToolVersion();
+
+// The format of the bookkeeping tables this ratchet writes (docs/DESIGN.md
+// §2). It reads every older format and brings it up to this one on the next
+// run that writes; it refuses a newer one.
+inline constexpr int kBookkeepingFormat = 2;
 
 }  // namespace ratchet
 

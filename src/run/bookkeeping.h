@@ -34,10 +34,23 @@ struct StateRow {
 // item's row commits with the item (invariant 1).
 class Bookkeeping {
  public:
+  // The format this ratchet writes. Format 1 had no `format` column; 2 added
+  // it (with `format_by`) and gave PostgreSQL native types. Every later
+  // format keeps the state table's `format` and `format_by` columns, so that
+  // any ratchet since format 2 can tell it is too old.
+  static constexpr int kFormat = kBookkeepingFormat;
+
   explicit Bookkeeping(Connection& conn);
 
-  // Creates the tables and the state row if missing, in one transaction.
-  // With `group`, the tables are created as one of its units.
+  // The format of the tables found, 0 when there are none. Returns kRefused
+  // naming both versions when the format is newer than this ratchet knows.
+  // Read once per object; never writes.
+  Result<int> Format();
+
+  // Creates the tables and the state row if missing, or upgrades tables of
+  // an older format to kFormat, in one transaction with an event. With
+  // `group`, either is one of its units.
+  // REQUIRES: the upgrade lock is held.
   Status Ensure(TransactionGroup* group = nullptr);
 
   Result<std::vector<AppliedItem>> ReadItems();
@@ -73,8 +86,15 @@ class Bookkeeping {
   Result<size_t> StatementsDone(const Version& version);
 
  private:
+  Status Create();
+  Status UpgradeFormat(int from);
+  // Column `column` of a time, read as ratchet's UTC text.
+  std::string TimeText(const char* column) const;
+
   Connection& conn_;
   std::string items_, state_, events_;
+  BookkeepingTypes types_;
+  int format_ = -1;  // not read yet
 };
 
 }  // namespace ratchet

@@ -81,10 +81,11 @@ Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions
   read_only.create_if_missing = false;
   auto conn = Connect(target, read_only);
   if (!conn.ok()) return conn.status();
-  auto has = (*conn)->HasBookkeeping();
-  if (!has.ok()) return has.status();
-  if (!*has) return std::string();
-  auto state = Bookkeeping(**conn).ReadState();
+  Bookkeeping books(**conn);
+  auto format = books.Format();
+  if (!format.ok()) return format.status();
+  if (*format == 0) return std::string();
+  auto state = books.ReadState();
   if (!state.ok()) return state.status();
   return state->status;
 }

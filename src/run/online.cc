@@ -237,15 +237,15 @@ Result<FinalizeReadiness> CheckFinalizeReady(Connection& conn, const UpgradeSet&
                                              const std::optional<Version>& target) {
   PlanOptions up_to;
   up_to.target = target;
-  auto exists = conn.HasBookkeeping();
-  if (!exists.ok()) return exists.status();
-  if (!*exists) {
+  Bookkeeping books(conn);
+  auto format = books.Format();
+  if (!format.ok()) return format.status();
+  if (*format == 0) {
     if (MakePlan(set, conn.kind(), {}, up_to).pending.empty()) return FinalizeReadiness::kUpToDate;
     return Status(Code::kRefused, fmt::format("{}: not prepared: ratchet has not run here; run "
                                               "'ratchet prepare' first",
                                               conn.display_name()));
   }
-  Bookkeeping books(conn);
   auto recorded = books.ReadItems();
   if (!recorded.ok()) return recorded.status();
   auto state = books.ReadState();
@@ -395,13 +395,13 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
   if (!reporter) reporter = &quiet;
   RATCHET_RETURN_IF_ERROR(conn.AcquireUpgradeLock(options.lock_wait));
   RollbackSummary summary;
-  auto exists = conn.HasBookkeeping();
-  if (!exists.ok()) return exists.status();
-  if (!*exists) {
+  Bookkeeping books(conn);
+  auto format = books.Format();
+  if (!format.ok()) return format.status();
+  if (*format == 0) {
     summary.nothing_to_do = true;
     return summary;
   }
-  Bookkeeping books(conn);
   auto recorded = books.ReadItems();
   if (!recorded.ok()) return recorded.status();
   auto state = books.ReadState();

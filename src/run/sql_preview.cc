@@ -142,6 +142,11 @@ class RecordingConnection : public Connection {
     return real_.BookkeepingPrelude();
   }
   Result<bool> HasBookkeeping() override { return real_.HasBookkeeping(); }
+  Result<int> BookkeepingFormat() override { return real_.BookkeepingFormat(); }
+  BookkeepingTypes bookkeeping_types() const override { return real_.bookkeeping_types(); }
+  std::vector<std::string> BookkeepingRetype(int to) const override {
+    return real_.BookkeepingRetype(to);
+  }
 
   void set_item(const Item* item) {
     item_ = item ? item->version.ToString() : "";

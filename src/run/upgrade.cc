@@ -18,8 +18,6 @@
 
 namespace ratchet {
 
-const char* ToolVersion() { return RATCHET_VERSION; }
-
 Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
                   const std::string& in_flight) {
   auto started_before = [&](const Item* item) {
@@ -60,12 +58,13 @@ Result<DatabaseStatus> ReadStatus(Connection& conn, const UpgradeSet& set) {
   DatabaseStatus out;
   out.database = conn.display_name();
   out.engine = conn.kind();
-  auto exists = conn.HasBookkeeping();
-  if (!exists.ok()) return BusyReading(conn, exists.status());
-  out.initialized = *exists;
+  Bookkeeping books(conn);
+  auto format = books.Format();
+  if (!format.ok()) return BusyReading(conn, format.status());
+  out.initialized = *format != 0;
+  out.bookkeeping_format = *format;
   StateRow state_row;
   if (out.initialized) {
-    Bookkeeping books(conn);
     auto items = books.ReadItems();
     if (!items.ok()) return BusyReading(conn, items.status());
     auto state = books.ReadState();
@@ -105,11 +104,11 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   Bookkeeping books(conn);
   // A database without bookkeeping has nothing applied; its tables are only
   // created once the pending items have parsed.
-  auto initialized = conn.HasBookkeeping();
-  if (!initialized.ok()) return initialized.status();
+  auto format = books.Format();
+  if (!format.ok()) return format.status();
   Result<std::vector<AppliedItem>> applied = std::vector<AppliedItem>{};
   Result<StateRow> state = StateRow{};
-  if (*initialized) {
+  if (*format != 0) {
     applied = books.ReadItems();
     if (!applied.ok()) return applied.status();
     state = books.ReadState();
@@ -140,7 +139,8 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   // without waiting for the disk until the closing write.
   TransactionGroup group(conn, GroupsItems(conn, set) && !plan.pending.empty(), reporter,
                          {set.project.sqlite_commit_interval});
-  if (!*initialized) RATCHET_RETURN_IF_ERROR(books.Ensure(&group));
+  // Creates the tables, or brings an older format up to date.
+  RATCHET_RETURN_IF_ERROR(books.Ensure(&group));
 
   UpgradeSummary summary;
   summary.covered = plan.covered.size();

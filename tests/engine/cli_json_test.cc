@@ -84,7 +84,9 @@ std::vector<json> Lines(const RunResult& r, const std::string& command) {
     auto fields = Kinds().find(kind);
     EXPECT_NE(fields, Kinds().end()) << "undocumented kind: " << line;
     if (fields == Kinds().end()) continue;
-    if (!command.empty()) EXPECT_EQ(j["command"], command) << line;
+    if (!command.empty()) {
+      EXPECT_EQ(j["command"], command) << line;
+    }
     for (const std::string& field : fields->second) {
       EXPECT_TRUE(j.contains(field)) << kind << " lacks " << field << ": " << line;
     }

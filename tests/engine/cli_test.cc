@@ -180,7 +180,9 @@ TEST(CliDocs, CompletionsNameEveryCommandAndOptionAndParse) {
       }
     }
     bool installed = RunCommand({"sh", "-c", "command -v " + shell}).exit_code == 0;
-    if (shell == "bash") ASSERT_TRUE(installed);
+    if (shell == "bash") {
+      ASSERT_TRUE(installed);
+    }
     if (!installed) continue;
     RunResult syntax = RunCommand({shell, "-n", path.string()});
     EXPECT_EQ(syntax.exit_code, 0) << shell << ": " << syntax.all();

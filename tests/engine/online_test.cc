@@ -47,7 +47,8 @@ class Online : public EngineTest {
   }
 
   std::string State(const std::string& db) {
-    auto rows = RowsOn(db, "SELECT status, pivoted FROM " + Books("state"));
+    auto rows =
+        RowsOn(db, "SELECT status, CASE WHEN pivoted THEN 1 ELSE 0 END FROM " + Books("state"));
     return rows.empty() ? "" : rows[0];
   }
 

@@ -17,7 +17,7 @@ class PostgresSpeed : public EngineTest {
   RunResult RatchetSynchronous(const std::string& command, const std::vector<std::string>& extra) {
     std::vector<std::string> args = {command, "--set", set_dir().string(), "--db", db()};
     args.insert(args.end(), extra.begin(), extra.end());
-    return RunRatchet(args, {"PGOPTIONS='-c synchronous_commit=on'"});
+    return RunRatchet(args, {"PGOPTIONS=-c synchronous_commit=on"});
   }
 };
 INSTANTIATE_TEST_SUITE_P(Engines, PostgresSpeed, ::testing::Values(EngineKind::kPostgres),

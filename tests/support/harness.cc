@@ -81,7 +81,10 @@ RunResult RunRatchet(const std::vector<std::string>& args, const std::vector<std
 RunResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   ScratchDir capture;
   std::string command;
-  for (const std::string& e : env) command += e + " ";
+  for (const std::string& e : env) {
+    size_t eq = e.find('=');
+    command += e.substr(0, eq + 1) + ShellQuote(e.substr(eq + 1)) + " ";
+  }
   for (size_t k = 0; k < argv.size(); ++k) command += (k ? " " : "") + ShellQuote(argv[k]);
   command += " >" + ShellQuote((capture.path() / "out").string());
   command += " 2>" + ShellQuote((capture.path() / "err").string());

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "ratchet/runner.h"
+
 namespace ratchet::tool {
 namespace {
 
@@ -372,7 +374,7 @@ Status GenerateCliDocs(const CLI::App& app, const std::string& what, const fs::p
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status(Code::kIo, fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  const std::string version = RATCHET_VERSION;
+  const std::string version = ratchet::ToolVersion();
   if (what == "man") {
     RATCHET_RETURN_IF_ERROR(Write(dir / "ratchet.1", MainPage(app, version)));
     for (const CLI::App* command : Commands(app)) {

@@ -76,6 +76,7 @@ nlohmann::json ToJson(const DatabaseStatus& st, const StatusCommandOptions& opti
   j["unknown"] = nlohmann::json::array();
   for (const AppliedItem& a : st.plan.unknown) j["unknown"].push_back(a.version.ToString());
   j["pivoted"] = st.pivoted;
+  j["bookkeeping_format"] = st.bookkeeping_format;
   j["prepared_at"] =
       st.prepared_at.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.prepared_at);
   j["finalized_at"] =
@@ -190,6 +191,12 @@ void PrintText(const DatabaseStatus& st, const StatusCommandOptions& options,
     line("Status", st.status);
   }
   line("Release", st.release.empty() ? "(none complete)" : st.release);
+  if (st.initialized && st.bookkeeping_format < kBookkeepingFormat) {
+    line("Bookkeeping",
+         fmt::format("format {}, written by an earlier ratchet: the next upgrade, prepare, "
+                     "repair or baseline brings it to format {}",
+                     st.bookkeeping_format, kBookkeepingFormat));
+  }
   size_t applied = 0, failed = 0;
   for (const AppliedItem& a : st.applied) {
     if (a.phase == Phase::kApplied) ++applied;

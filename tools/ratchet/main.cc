@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       "ratchet upgrades the schema of live databases in place, one item at a time, each "
       "committed with its bookkeeping, and always says where a database stands."};
   app.name("ratchet");
-  app.set_version_flag("--version", std::string("ratchet ") + RATCHET_VERSION);
+  app.set_version_flag("--version", std::string("ratchet ") + ratchet::ToolVersion());
   app.require_subcommand(1);
   app.footer("Run 'ratchet help COMMAND' (or 'ratchet COMMAND --help') for a command's options.");
 

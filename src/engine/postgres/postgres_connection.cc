@@ -647,6 +647,55 @@ class PostgresConnection final : public Connection {
     return !found->rows.empty() && found->rows[0][0] == "t";
   }
 
+  Result<int> BookkeepingFormat() override {
+    const std::string state = BookkeepingTable("state");
+    Result<QueryResult> found = Query(
+        "SELECT to_regclass($1) IS NOT NULL, EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+        "to_regclass($1) AND attname = 'format' AND NOT attisdropped)",
+        {Value(state)});
+    if (!found.ok()) return found.status();
+    if (found->rows.empty() || found->rows[0][0] != "t") return 0;
+    if (found->rows[0][1] != "t") return 1;
+    Result<QueryResult> format =
+        Query(fmt::format("SELECT format FROM {} WHERE id = 1", state), {});
+    if (!format.ok()) return format.status();
+    if (format->rows.empty() || !format->rows[0][0]) return 1;
+    return std::atoi(format->rows[0][0]->c_str());
+  }
+
+  BookkeepingTypes bookkeeping_types() const override {
+    // Times are read back in UTC whatever the session's TimeZone and
+    // DateStyle; the CAST also reads format 1, which kept them as text.
+    return {"timestamptz", "boolean", "bigint", "false",
+            "to_char(CAST({} AS timestamptz) AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"};
+  }
+
+  std::vector<std::string> BookkeepingRetype(int to) const override {
+    if (to != 2) return {};
+    // Format 1 kept times as text, flags as 0/1 integers and counts as
+    // integer; every stored value converts (ratchet wrote them all).
+    auto time = [](const char* column) {
+      return fmt::format("ALTER COLUMN {0} TYPE timestamptz USING CAST({0} AS timestamptz)",
+                         column);
+    };
+    auto flag = [](const char* column) {
+      return fmt::format(
+          "ALTER COLUMN {0} DROP DEFAULT, ALTER COLUMN {0} TYPE boolean USING {0} <> 0, "
+          "ALTER COLUMN {0} SET DEFAULT false",
+          column);
+    };
+    return {
+        fmt::format("ALTER TABLE {} {}, {}, ALTER COLUMN duration_ms TYPE bigint",
+                    BookkeepingTable("items"), flag("optional"), time("applied_at")),
+        fmt::format("ALTER TABLE {} {}, {}, {}, {}, {}, {}", BookkeepingTable("state"),
+                    time("started_at"), time("updated_at"), time("error_at"), time("prepared_at"),
+                    time("finalized_at"), flag("pivoted")),
+        fmt::format("ALTER TABLE {} ALTER COLUMN seq TYPE bigint, {}", BookkeepingTable("events"),
+                    time("at")),
+    };
+  }
+
   bool InTransaction() const override {
     PGTransactionStatusType state = PQtransactionStatus(conn_.get());
     return pending_begin_ || state == PQTRANS_INTRANS || state == PQTRANS_INERROR;

@@ -317,6 +317,28 @@ class SqliteConnection final : public Connection {
     return !r->rows.empty();
   }
 
+  Result<int> BookkeepingFormat() override {
+    const std::string state = BookkeepingTable("state");
+    auto found = Query(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1),"
+        " EXISTS (SELECT 1 FROM pragma_table_info($1) WHERE name = 'format')",
+        {state});
+    if (!found.ok()) return found.status();
+    if (found->rows.empty() || found->rows[0][0] != "1") return 0;
+    if (found->rows[0][1] != "1") return 1;
+    auto format = Query(fmt::format("SELECT format FROM {} WHERE id = 1", state), {});
+    if (!format.ok()) return format.status();
+    if (format->rows.empty() || !format->rows[0][0]) return 1;
+    return std::atoi(format->rows[0][0]->c_str());
+  }
+
+  // SQLite's own types in every format: times are ISO 8601 text, which its
+  // date functions read.
+  BookkeepingTypes bookkeeping_types() const override {
+    return {"TEXT", "INTEGER", "INTEGER", "0", "{}"};
+  }
+  std::vector<std::string> BookkeepingRetype(int) const override { return {}; }
+
  private:
   static int Progress(void* self) {
     auto* conn = static_cast<SqliteConnection*>(self);
