@@ -197,7 +197,15 @@ Result<StateRow> Bookkeeping::ReadState() {
   StateRow state;
   if (r->rows.empty()) return state;
   const Row& row = r->rows[0];
-  state.status = row[0].value_or("active");
+  auto status = ParseState(row[0].value_or("active"));
+  if (!status) {
+    return Status(Code::kRefused,
+                  fmt::format("{}: the state row in {} says '{}', which no ratchet writes: "
+                              "restore the row from a backup; ratchet does not guess what it "
+                              "meant",
+                              conn_.display_name(), state_, row[0].value_or("")));
+  }
+  state.status = *status;
   state.upgrade_id = row[1].value_or("");
   state.from_release = row[2].value_or("");
   state.to_release = row[3].value_or("");
@@ -287,12 +295,19 @@ Status Bookkeeping::WriteState(const StateRow& s) {
                   " error_at = $15, pivoted = $16, prepared_at = $17, finalized_at = $18"
                   " WHERE id = 1",
                   state_),
-      {s.status, text(s.upgrade_id), text(s.from_release), text(s.to_release), text(s.started_at),
-       NowUtc(), text(s.in_flight), e ? text(e->version) : Value(), e ? text(e->file) : Value(),
+      {std::string(StateName(s.status)), text(s.upgrade_id), text(s.from_release),
+       text(s.to_release), text(s.started_at), NowUtc(), text(s.in_flight),
+       e ? text(e->version) : Value(), e ? text(e->file) : Value(),
        e ? Value(int64_t{e->line}) : Value(), e ? Value(int64_t{e->column}) : Value(),
        e ? text(e->statement) : Value(), e ? text(e->sqlstate) : Value(),
        e ? Value(e->message) : Value(), e ? text(e->at) : Value(), Flag(s.pivoted),
        text(s.prepared_at), text(s.finalized_at)});
+}
+
+Status Bookkeeping::RecordState(const StateRow& state, const std::string& event,
+                                const std::string& detail) {
+  RATCHET_RETURN_IF_ERROR(WriteState(state));
+  return AddEvent(state.upgrade_id, event, "", detail);
 }
 
 Status Bookkeeping::AddEvent(const std::string& upgrade_id, const std::string& event,

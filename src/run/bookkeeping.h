@@ -9,6 +9,7 @@
 #include "ratchet/engine.h"
 #include "ratchet/plan.h"
 #include "ratchet/runner.h"
+#include "run/database_state.h"
 
 namespace ratchet {
 
@@ -16,7 +17,7 @@ class TransactionGroup;
 
 // The one state row.
 struct StateRow {
-  std::string status = "active";
+  DbState status = DbState::kActive;
   std::string upgrade_id;
   std::string from_release;
   std::string to_release;
@@ -76,6 +77,9 @@ class Bookkeeping {
   // Deletes the row of `version` (rollback of a prepared item).
   Status DeleteItem(const Version& version);
   Status WriteState(const StateRow& state);
+  // Writes `state` and the event `event` of its run with `detail`: how a
+  // run records a step of its own (started, done, failed).
+  Status RecordState(const StateRow& state, const std::string& event, const std::string& detail);
   Status AddEvent(const std::string& upgrade_id, const std::string& event,
                   const std::string& version, const std::string& detail);
 

@@ -23,9 +23,9 @@ Status VerifyCopy(Connection& copy, const UpgradeSet& set, const UpgradeOptions&
   Bookkeeping books(copy);
   auto state = books.ReadState();
   if (!state.ok()) return state.status();
-  if (state->status != "active") {
+  if (state->status != DbState::kActive) {
     return Status(Code::kUpgradeFailed, fmt::format("{}: the copy's state is {}, not active",
-                                                    copy.display_name(), state->status));
+                                                    copy.display_name(), StateName(state->status)));
   }
   auto applied = books.ReadItems();
   if (!applied.ok()) return applied.status();
@@ -87,7 +87,7 @@ Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions
   if (*format == 0) return std::string();
   auto state = books.ReadState();
   if (!state.ok()) return state.status();
-  return state->status;
+  return std::string(StateName(state->status));
 }
 
 Status RefusedForPrivileges(const std::string& display, const std::string& who,

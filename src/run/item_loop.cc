@@ -42,6 +42,35 @@ Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unkno
   return Status::Ok();
 }
 
+Plan ItemsToStart(Plan plan, const std::vector<AppliedItem>& applied,
+                  const std::string& in_flight) {
+  auto started_before = [&](const Item* item) {
+    if (item->version.ToString() == in_flight) return true;
+    return std::any_of(applied.begin(), applied.end(), [&](const AppliedItem& a) {
+      return a.version == item->version && a.phase == Phase::kPrepared;
+    });
+  };
+  plan.pending.erase(std::remove_if(plan.pending.begin(), plan.pending.end(), started_before),
+                     plan.pending.end());
+  return plan;
+}
+
+std::string InterruptedItem(const StateRow& state, DbState failed) {
+  if (!state.in_flight.empty()) return state.in_flight;
+  if (state.status == failed && state.error) return state.error->version;
+  return "";
+}
+
+std::string StillInFlight(const Plan& plan, const std::string& interrupted, ItemLoopStep step) {
+  for (const Item* item : plan.pending) {
+    if (item->version.ToString() == interrupted &&
+        RunsJournaled(*item, step == ItemLoopStep::kPrepare)) {
+      return interrupted;
+    }
+  }
+  return "";
+}
+
 std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target) {
   const Release* best = nullptr;
   for (const Release& r : set.project.releases) {
@@ -70,36 +99,11 @@ Status StoppedByLostConnection(const Item& item, const Status& lost, const std::
 }
 
 }  // namespace
-Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command) {
-  const std::string& s = state.status;
-  if (s == "rolling-back") {
-    return Status(Code::kRefused,
-                  fmt::format("{}: a rollback did not finish here: complete it with 'ratchet "
-                              "rollback' before running {}",
-                              conn.display_name(), command));
-  }
-  bool online = s == "preparing" || s == "failed-prepare" || s == "prepared" || s == "finalizing";
-  if (online && command == "upgrade") {
-    return Status(Code::kRefused,
-                  fmt::format("{}: an online upgrade is {} here: finish it with 'ratchet "
-                              "finalize' (after 'ratchet prepare' completes), or undo it with "
-                              "'ratchet rollback'",
-                              conn.display_name(), s));
-  }
-  if ((s == "upgrading" || s == "failed-upgrade") && command == "prepare") {
-    return Status(Code::kRefused,
-                  fmt::format("{}: an upgrade is unfinished here (status {}): finish it with "
-                              "'ratchet upgrade' before starting an online upgrade",
-                              conn.display_name(), s));
-  }
-  return Status::Ok();
-}
-
-Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
-                       TransactionGroup& group, Bookkeeping& books, StateRow& state,
-                       Reporter* reporter, UpgradeSummary* summary,
-                       const std::vector<AppliedItem>& recorded) {
+Status RunPendingItems(RunContext& run, const Plan& plan, ItemLoopStep step, ItemRunner& runner,
+                       TransactionGroup& group, UpgradeSummary* summary) {
   const bool preparing = step == ItemLoopStep::kPrepare;
+  const std::vector<AppliedItem>& recorded = run.recorded;
+  const DbState failed_status = StatesOf(preparing ? RunKind::kPrepare : RunKind::kUpgrade).failed;
   runner.set_group(&group);
   // Items reported done whose group has not committed yet.
   size_t uncommitted = 0;
@@ -115,7 +119,6 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
            });
   };
   std::set<Version> failed;  // failed or skipped in this run
-  const std::string failed_status = preparing ? "failed-prepare" : "failed-upgrade";
   // A stop request (Ctrl-C, SIGTERM): what committed stays, the item that
   // was cancelled rolled back as any failed item; the state says where the
   // run stopped, and re-running resumes there.
@@ -137,7 +140,7 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
     const Item& item = *plan.pending[i];
     if (already_prepared(item)) continue;
     if (InterruptRequested() != 0) return stop_at(item, /*cancelled=*/false);
-    reporter->ItemStarted(item, i + 1, plan.pending.size());
+    run.reporter.ItemStarted(item, i + 1, plan.pending.size());
     auto missing = std::find_if(item.requires_versions.begin(), item.requires_versions.end(),
                                 [&](const Version& v) { return failed.count(v) > 0; });
     if (missing != item.requires_versions.end()) {
@@ -145,9 +148,9 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
       // requirements are required too, so their failure stopped the run.
       failed.insert(item.version);
       ++summary->skipped;
-      books.AddEvent(state.upgrade_id, "item-skipped", item.version.ToString(),
-                     fmt::format("requires {}, which failed", missing->ToString()));
-      reporter->ItemFinished(
+      run.books.AddEvent(run.state.upgrade_id, "item-skipped", item.version.ToString(),
+                         fmt::format("requires {}, which failed", missing->ToString()));
+      run.reporter.ItemFinished(
           item, ItemOutcome::kSkipped, std::chrono::milliseconds(0),
           Status(Code::kUpgradeFailed,
                  fmt::format("requires {}, which failed in this run", missing->ToString())));
@@ -164,28 +167,28 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
       ++summary->applied;
       summary->applied_versions.push_back(item.version);
       if (group.uncommitted() > 0) ++uncommitted;
-      reporter->ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kApplied, elapsed, s);
       RATCHET_RETURN_IF_ERROR(commit(true));
       continue;
     }
     if (group.lost()) {
       summary->applied -= uncommitted;
-      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
       if (InterruptRequested() != 0) return stop_at(item, /*cancelled=*/true);
       return s;
     }
     if (InterruptRequested() != 0 && s.code() != Code::kConnection) {
-      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
       return stop_at(item, /*cancelled=*/true);
     }
     // The items before this one keep their group; the failure is recorded
     // in a transaction of its own.
     if (Status committed = commit(false); !committed.ok()) {
-      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
       return Status(committed.code(), s.message() + "\n" + committed.message());
     }
     if (s.code() == Code::kConnection) {
-      reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
       return StoppedByLostConnection(item, s, preparing ? "prepare" : "upgrade");
     }
     if (s.code() == Code::kUpgradeFailed && plan.IsEffectivelyOptional(item.version)) {
@@ -193,11 +196,11 @@ Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
       if (!noted.ok()) return noted;
       failed.insert(item.version);
       ++summary->failed_optional;
-      reporter->ItemFinished(item, ItemOutcome::kFailedOptional, elapsed, s);
+      run.reporter.ItemFinished(item, ItemOutcome::kFailedOptional, elapsed, s);
       continue;
     }
-    reporter->ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
-    Status noted = runner.RecordFailure(item, s, preparing ? "failed-prepare" : "failed-upgrade");
+    run.reporter.ItemFinished(item, ItemOutcome::kFailed, elapsed, s);
+    Status noted = runner.RecordFailure(item, s, failed_status);
     if (!noted.ok()) {
       return Status(s.code(), s.message() + "\n(and the failure could not be recorded: " +
                                   noted.message() + ")");

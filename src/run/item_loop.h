@@ -7,8 +7,8 @@
 #include <string>
 
 #include "ratchet/runner.h"
-#include "run/bookkeeping.h"
 #include "run/item_runner.h"
+#include "run/run_context.h"
 #include "run/transaction.h"
 
 namespace ratchet {
@@ -23,12 +23,17 @@ Status RefuseProblems(const Connection& conn, const Plan& plan, bool allow_unkno
 // its version, so that status can name the command that resumes the run.
 std::string TargetRelease(const UpgradeSet& set, const std::optional<Version>& target);
 
-// Refuses (kRefused) when the database is in the middle of an online
-// upgrade or an upgrade that must finish first; `command` is what the user
-// ran ("upgrade", "prepare"). OK when `state` allows `command` to start.
-Status RefuseBusyState(const Connection& conn, const StateRow& state, const std::string& command);
-
 enum class ItemLoopStep { kApply, kPrepare };
+
+// The item an earlier run left unfinished, if any: the one in flight, or
+// the one whose failure it recorded (state `failed`).
+std::string InterruptedItem(const StateRow& state, DbState failed);
+
+// What a new run records in flight before its first item: `interrupted`
+// when it is a pending item that runs journaled in `step` (a crash before it
+// runs again must still lead the next run to what it left behind), else "".
+// REQUIRES: the pending items are parsed (RunsJournaled needs that).
+std::string StillInFlight(const Plan& plan, const std::string& interrupted, ItemLoopStep step);
 
 // Runs every item of `plan.pending` through `runner` (apply: prepare and
 // finalize sections, recorded applied; prepare: the prepare section, recorded
@@ -39,11 +44,11 @@ enum class ItemLoopStep { kApply, kPrepare };
 // the loop at once with kUpgradeFailed: nothing more can be recorded.
 // Transactional items run as units of `group`, which the loop commits when
 // due and before a journaled item or a failure record; the caller commits
-// what is left (with its closing write).
-Status RunPendingItems(const Plan& plan, ItemLoopStep step, ItemRunner& runner,
-                       TransactionGroup& group, Bookkeeping& books, StateRow& state,
-                       Reporter* reporter, UpgradeSummary* summary,
-                       const std::vector<AppliedItem>& recorded = {});
+// what is left (with its closing write). Preparing skips the items
+// `run.recorded` has in phase prepared; failures are recorded in the state
+// `runner` writes.
+Status RunPendingItems(RunContext& run, const Plan& plan, ItemLoopStep step, ItemRunner& runner,
+                       TransactionGroup& group, UpgradeSummary* summary);
 
 }  // namespace ratchet
 

@@ -333,8 +333,7 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   return s.WithContext(fmt::format("{}: recording the item", item.version.ToString()));
 }
 
-Status ItemRunner::RecordFailure(const Item& item, const Status& error,
-                                 const std::string& failed_status) {
+Status ItemRunner::RecordFailure(const Item& item, const Status& error, DbState failed_status) {
   conn_.Rollback();
   RecordedError recorded;
   recorded.version = item.version.ToString();
@@ -357,8 +356,7 @@ Status ItemRunner::RecordFailure(const Item& item, const Status& error,
   });
 }
 
-Status ItemRunner::RecordInterrupt(const Item& item, bool cancelled,
-                                   const std::string& failed_status) {
+Status ItemRunner::RecordInterrupt(const Item& item, bool cancelled, DbState failed_status) {
   conn_.Rollback();
   RecordedError recorded;
   recorded.version = item.version.ToString();

@@ -51,11 +51,11 @@ class ItemRunner {
   // Records a required item's failure: state `failed_status`
   // (failed-upgrade, failed-prepare) with the error.
   Status RecordFailure(const Item& item, const Status& error,
-                       const std::string& failed_status = "failed-upgrade");
+                       DbState failed_status = DbState::kFailedUpgrade);
   // Records that the run stopped on request at `item`: `cancelled` when
   // the item was running (and so failed), else it had not started. The
   // state becomes `failed_status`, with an event; re-running resumes.
-  Status RecordInterrupt(const Item& item, bool cancelled, const std::string& failed_status);
+  Status RecordInterrupt(const Item& item, bool cancelled, DbState failed_status);
   // Records an optional item's failure as its row with phase 'failed'.
   Status RecordOptionalFailure(const Item& item, const Status& error,
                                std::chrono::milliseconds elapsed);

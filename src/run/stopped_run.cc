@@ -8,13 +8,9 @@
 #include <set>
 
 #include "run/item_runner.h"
+#include "run/upgrade_lock.h"
 
 namespace ratchet {
-
-bool StateAtRest(const std::string& status) {
-  return status == "active" || status == "prepared" || status == "failed-upgrade" ||
-         status == "failed-prepare";
-}
 
 namespace {
 
@@ -40,16 +36,19 @@ bool RollbackRunsOutside(const Item& item) {
 Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const UpgradeSet& set,
                                                  const StateRow& state, const Plan& plan,
                                                  const std::vector<AppliedItem>& recorded) {
-  if (StateAtRest(state.status)) return std::optional<StoppedRun>();
+  if (AtRest(state.status)) return std::optional<StoppedRun>();
   StoppedRun run;
-  Status lock = conn.AcquireUpgradeLock(std::chrono::milliseconds(0));
-  if (lock.code() == Code::kLockBusy) {
-    run.running = true;
-    run.holder = lock.message();
-    return std::optional<StoppedRun>(run);
+  {
+    // Whether a ratchet is still at work: it holds the lock.
+    UpgradeLock probe(conn);
+    Status lock = probe.Take(std::chrono::milliseconds(0));
+    if (lock.code() == Code::kLockBusy) {
+      run.running = true;
+      run.holder = lock.message();
+      return std::optional<StoppedRun>(run);
+    }
+    if (!lock.ok()) return lock;
   }
-  if (!lock.ok()) return lock;
-  conn.ReleaseUpgradeLock();
 
   const Release* newest = nullptr;
   for (const Release& r : set.project.releases) {
@@ -69,7 +68,7 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
     const Item* item = item_of(version);
     return item ? "items/" + item->file_name : "";
   };
-  if (state.status == "rolling-back") {
+  if (state.status == DbState::kRollingBack) {
     // Rollback undoes the prepared items (and the one left in flight)
     // newest first, each with the removal of its row: the newest left is
     // the one it was undoing.
@@ -103,7 +102,7 @@ Result<std::optional<StoppedRun>> FindStoppedRun(Connection& conn, const Upgrade
   if (!failed_rows.ok()) return failed_rows.status();
   std::set<std::string> failed;
   for (const Row& row : failed_rows->rows) failed.insert(row[0].value_or(""));
-  const bool preparing = state.status == "preparing";
+  const bool preparing = state.status == DbState::kPreparing;
   std::set<Version> prepared;
   for (const AppliedItem& a : recorded) {
     if (a.phase == Phase::kPrepared) prepared.insert(a.version);

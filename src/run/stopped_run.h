@@ -9,11 +9,6 @@
 
 namespace ratchet {
 
-// True for a state a database rests in between runs (active, prepared,
-// failed-upgrade, failed-prepare); false for one that only a run in progress
-// should leave behind (upgrading, preparing, rolling-back, ...).
-bool StateAtRest(const std::string& status);
-
 // For a database whose `state` is not at rest: whether a ratchet is still
 // running on it (it holds the upgrade lock, probed without waiting and
 // released at once), and if not, the item that was in flight when the run

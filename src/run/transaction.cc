@@ -1,9 +1,9 @@
 // Savepoint groups of units of work (transaction.h).
 #include "run/transaction.h"
 
-#include <thread>
-
 #include <fmt/format.h>
+
+#include <thread>
 
 #include "run/item_runner.h"
 
@@ -53,8 +53,8 @@ Status TransactionGroup::Run(const std::function<Status()>& body) {
   if (undone.ok()) undone = conn_.Execute("RELEASE ratchet_unit");
   if (!undone.ok()) {
     conn_.Rollback();
-    return Lost(Status(s.code(), s.message() + "\n(and undoing it failed: " + undone.message() +
-                                     ")"));
+    return Lost(
+        Status(s.code(), s.message() + "\n(and undoing it failed: " + undone.message() + ")"));
   }
   return s;
 }
@@ -73,14 +73,15 @@ Status TransactionGroup::Commit() {
   // SQLite: a process still reading the file keeps the commit from writing
   // it; the transaction stays open and the commit can be tried again.
   auto delay = limits_.first_retry_delay;
-  for (int tries = 0; !s.ok() && IsLockTimeout(s) && conn_.InTransaction() &&
-                      tries < limits_.commit_retries;
+  for (int tries = 0;
+       !s.ok() && IsLockTimeout(s) && conn_.InTransaction() && tries < limits_.commit_retries;
        ++tries) {
     if (reporter_) {
-      reporter_->Note(fmt::format("the commit waited too long for readers of {} to finish ({}); "
-                                  "retry {}/{} in {} ms",
-                                  conn_.display_name(), s.db_error()->message, tries + 1,
-                                  limits_.commit_retries, delay.count()));
+      reporter_->Note(
+          fmt::format("the commit waited too long for readers of {} to finish ({}); "
+                      "retry {}/{} in {} ms",
+                      conn_.display_name(), s.db_error()->message, tries + 1,
+                      limits_.commit_retries, delay.count()));
     }
     std::this_thread::sleep_for(delay);
     delay *= 2;
@@ -108,11 +109,11 @@ Status TransactionGroup::Lost(const Status& cause) {
   open_ = false;
   units_ = 0;
   if (lost == 0) return cause;
-  std::string message =
-      fmt::format("{}\nThe {} step(s) run since ratchet's last commit in {} were rolled back "
-                  "with it (items reported done among them are not applied); 'ratchet status' "
-                  "shows where the database stands, and running again applies them.",
-                  cause.message(), lost, conn_.display_name());
+  std::string message = fmt::format(
+      "{}\nThe {} step(s) run since ratchet's last commit in {} were rolled back "
+      "with it (items reported done among them are not applied); 'ratchet status' "
+      "shows where the database stands, and running again applies them.",
+      cause.message(), lost, conn_.display_name());
   // Without the engine's error code: the step that failed is not retried on
   // its own as a lock timeout would be, since the steps before it are gone.
   lost_ = true;
