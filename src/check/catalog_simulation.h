@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "check/statement_effects.h"
+#include "engine/statement_effects.h"
 
 namespace ratchet {
 

@@ -59,26 +59,12 @@ Status AnalysePlan(CheckContext& context) {
 // also bounds how long a check waits for a lock or runs, with the project's
 // timeouts, for this transaction only.
 Status BeginReadOnly(Connection& conn, const Project& project) {
-  if (conn.kind() == EngineKind::kSqlite) {
-    RATCHET_RETURN_IF_ERROR(conn.Execute("PRAGMA query_only = ON"));
-    Status begun = conn.Execute("BEGIN DEFERRED");
-    if (!begun.ok()) conn.Execute("PRAGMA query_only = OFF");
-    return begun;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Execute("BEGIN READ ONLY"));
-  auto limit = [](std::chrono::milliseconds ms) { return std::to_string(ms.count()) + "ms"; };
-  Status limited = conn.Execute(
-      "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)",
-      {Value(limit(project.lock_timeout)), Value(limit(project.statement_timeout))});
-  if (!limited.ok()) conn.Rollback();
-  return limited;
+  return DriverFor(conn.kind())
+      .BeginReadOnly(conn, project.lock_timeout, project.statement_timeout);
 }
 
 // Ends it: nothing a check did survives.
-void EndReadOnly(Connection& conn) {
-  conn.Rollback();
-  if (conn.kind() == EngineKind::kSqlite) conn.Execute("PRAGMA query_only = OFF");
-}
+void EndReadOnly(Connection& conn) { DriverFor(conn.kind()).EndReadOnly(conn); }
 
 std::string Counts(size_t problems, size_t warnings) {
   if (problems == 0 && warnings == 0) return "ok";

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "check/statement_effects.h"
+#include "check/effects_walk.h"
+#include "engine/engine_driver.h"
+#include "engine/statement_effects.h"
 #include "ratchet/check.h"
 
 namespace ratchet {

@@ -1,28 +1,16 @@
 // The privileges family: what the connected role lacks to record the run,
 // to create and change what the pending items name, and, as warnings, what
 // the online freeze and copy-upgrade would need.
-#include "check/privileges.h"
-
 #include <fmt/format.h>
 
 #include <set>
 
 #include "check/check_context.h"
+#include "engine/engine_driver.h"
+#include "sql/sql_text.h"
 
 namespace ratchet {
 namespace {
-
-// `identifier` quoted for SQL when it has to be.
-std::string QuoteName(const std::string& identifier) {
-  bool plain = !identifier.empty() && !(identifier[0] >= '0' && identifier[0] <= '9');
-  for (char c : identifier) {
-    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  }
-  if (plain) return identifier;
-  std::string out = "\"";
-  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 bool IsTrue(const std::optional<std::string>& value) { return value && *value == "t"; }
 
@@ -48,18 +36,19 @@ Status CheckBookkeeping(CheckContext& context, const std::string& me) {
                 fmt::format("role {} may not create the bookkeeping schema {}: grant it with "
                             "GRANT CREATE ON DATABASE <this database> TO {}, or have an "
                             "administrator run CREATE SCHEMA {} AUTHORIZATION {}",
-                            me, schema, QuoteName(me), QuoteName(schema), QuoteName(me)));
+                            me, schema, QuoteNameIfNeeded(me), QuoteNameIfNeeded(schema),
+                            QuoteNameIfNeeded(me)));
   } else if (IsTrue(r[0]) && !IsTrue(r[3]) && !IsTrue(r[2])) {
     context.Add(Severity::kProblem, "", where,
                 fmt::format("role {} may not create ratchet's tables in schema {}: GRANT USAGE, "
                             "CREATE ON SCHEMA {} TO {}",
-                            me, schema, QuoteName(schema), QuoteName(me)));
+                            me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
   } else if (IsTrue(r[3]) && !IsTrue(r[4])) {
     context.Add(Severity::kProblem, "", where,
                 fmt::format("role {} may not write ratchet's bookkeeping in schema {}: run as "
                             "the role that owns it, or GRANT INSERT, UPDATE, DELETE ON ALL "
                             "TABLES IN SCHEMA {} TO {}",
-                            me, schema, QuoteName(schema), QuoteName(me)));
+                            me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
   }
   return Status::Ok();
 }
@@ -103,7 +92,7 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
         context.Add(Severity::kProblem, s.item->version.ToString(), s.Where(),
                     fmt::format("role {} may not create objects in schema {}: GRANT CREATE ON "
                                 "SCHEMA {} TO {}",
-                                me, schema, QuoteName(schema), QuoteName(me)));
+                                me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
       }
     }
     for (const auto& [schema_name, table] : tables) {
@@ -126,7 +115,7 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
                   fmt::format("role {} does not own {} {}.{}, which this statement changes "
                               "(its owner is {}): run as {}, or GRANT {} TO {}",
                               me, rows->rows[0][2].value_or("table"), schema, table, owner, owner,
-                              QuoteName(owner), QuoteName(me)));
+                              QuoteNameIfNeeded(owner), QuoteNameIfNeeded(me)));
     }
     // What this statement makes or removes is not judged for later ones.
     for (const Creation& c : s.effects.creates) {
@@ -150,55 +139,6 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
 
 }  // namespace
 
-Result<std::vector<std::string>> MissingCopyUpgradePrivileges(Connection& conn,
-                                                              const std::string& database,
-                                                              const std::string& marker) {
-  auto rows = conn.Query(
-      "SELECT r.rolsuper, r.rolcreatedb, pg_has_role(current_user, d.datdba, 'USAGE'), "
-      "       pg_get_userbyid(d.datdba), current_user, "
-      "       (SELECT string_agg(p.name, ', ' ORDER BY p.name) "
-      "          FROM pg_db_role_setting s, unnest(s.setconfig) c "
-      "          JOIN pg_settings p ON p.name = split_part(c, '=', 1) "
-      "         WHERE s.setdatabase = d.oid AND s.setrole = 0 AND p.context = 'superuser'), "
-      "       current_setting('server_version_num')::int "
-      "FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = $1",
-      {database});
-  if (!rows.ok()) return rows.status();
-  std::vector<std::string> missing;
-  if (rows->rows.empty() || IsTrue(rows->rows[0][0])) return missing;
-  const Row& r = rows->rows[0];
-  const std::string me = r[4].value_or("?");
-  const std::string owner = r[3].value_or("?");
-  if (!IsTrue(r[1])) {
-    missing.push_back(
-        fmt::format("CREATEDB, to create the copy and rename it: a superuser can "
-                    "grant it with ALTER ROLE {} CREATEDB",
-                    QuoteName(me)));
-  }
-  if (!IsTrue(r[2])) {
-    missing.push_back(
-        fmt::format("ownership of database {} (its owner is {}): run as {} or as a superuser",
-                    database, owner, owner));
-  }
-  if (std::stoi(r[6].value_or("0")) >= 150000) {
-    // has_parameter_privilege exists from PostgreSQL 15 on.
-    auto may_set = conn.Query("SELECT has_parameter_privilege($1, 'SET')", {marker});
-    if (!may_set.ok()) return may_set.status();
-    if (!IsTrue(may_set->rows.at(0).at(0))) {
-      missing.push_back(
-          fmt::format("the right to set {} on the database, with which "
-                      "copy-upgrade marks the database it closed: a superuser can "
-                      "grant it with GRANT SET ON PARAMETER {} TO {}",
-                      marker, marker, QuoteName(me)));
-    }
-  }
-  if (r[5] && !r[5]->empty()) {
-    missing.push_back(fmt::format(
-        "superuser, to carry the database's setting(s) {} to the copy: run as a superuser", *r[5]));
-  }
-  return missing;
-}
-
 Status CheckPrivileges(CheckContext& context) {
   if (!context.postgres()) return Status::Ok();  // SQLite: the file's mode, checked at open
   auto who = context.Query(
@@ -221,8 +161,7 @@ Status CheckPrivileges(CheckContext& context) {
                             "without --freeze",
                             me));
   }
-  auto copy = MissingCopyUpgradePrivileges(context.conn, who->rows[0][2].value_or(""),
-                                           "ratchet.copy_upgrade");
+  auto copy = DriverFor(context.conn.kind()).MissingCopyPrivileges(context.conn);
   if (!copy.ok()) return copy.status();
   if (!copy->empty()) {
     context.Add(Severity::kWarning, "", "",

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "check/check_context.h"
-#include "snapshot/sql_text.h"
+#include "sql/sql_text.h"
 
 namespace ratchet {
 namespace {

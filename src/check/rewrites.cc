@@ -184,7 +184,7 @@ Status CheckRewritesAndLocks(CheckContext& c) {
                                         HumanBytes(needed), *path, HumanBytes(free)));
         }
       }
-      std::string advice = WorkAdvice(work, c.conn.kind());
+      std::string advice = WorkAdvice(work);
       if (!advice.empty()) details.push_back(advice);
       c.Add(severity, s.item->version.ToString(), s.Where(), message, details);
     }

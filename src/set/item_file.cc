@@ -13,7 +13,7 @@
 #include <set>
 
 #include "set/checksum.h"
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 #include "util/text.h"
 
 namespace ratchet {

@@ -25,7 +25,7 @@
 
 #include "engine/interrupt_registry.h"
 #include "ratchet/interrupt.h"
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 #include "util/fault.h"
 #include "util/text.h"
 

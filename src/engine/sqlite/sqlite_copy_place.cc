@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "engine/sqlite/sqlite_connection.h"
-#include "run/copy_place.h"
+#include "engine/sqlite/sqlite_engine.h"
 #include "util/fault.h"
 
-namespace ratchet {
+namespace ratchet::sqlite {
 namespace {
 
 namespace fs = std::filesystem;
@@ -115,9 +115,7 @@ class SqliteCopy final : public CopyPlace {
       state.copy_status = "copying";
     } else if (Exists(new_)) {
       state.copy = "sqlite:" + new_;
-      auto status = BookkeepingStatus(CopyTarget(), options_);
-      if (!status.ok()) return status.status();
-      state.copy_status = status->empty() ? "copied" : *status;
+      state.copy_status = "copied";  // the run layer reads its bookkeeping
     }
     if (Exists(old_)) {
       state.kept = "sqlite:" + old_;
@@ -127,7 +125,7 @@ class SqliteCopy final : public CopyPlace {
   }
 
   Status Lock(std::chrono::milliseconds wait) override {
-    auto conn = Connect(target_, options_);
+    auto conn = ratchet::Connect(target_, options_);
     if (!conn.ok()) return conn.status();
     freeze_ = std::move(*conn);
     return freeze_->AcquireUpgradeLock(wait);
@@ -187,7 +185,7 @@ class SqliteCopy final : public CopyPlace {
   }
 
   Status TakeCopy(Reporter* reporter) override {
-    auto source = Connect(target_, options_);
+    auto source = ratchet::Connect(target_, options_);
     if (!source.ok()) return source.status();
     RATCHET_RETURN_IF_ERROR(CreateLike(path_, copying_));
     RATCHET_RETURN_IF_ERROR(sqlite::BackupTo(**source, copying_, kPagesPerStep,
@@ -246,8 +244,8 @@ class SqliteCopy final : public CopyPlace {
 
 }  // namespace
 
-std::unique_ptr<CopyPlace> SqliteCopyPlace(const Target& target, const ConnectOptions& options) {
+std::unique_ptr<CopyPlace> OpenCopyPlace(const Target& target, const ConnectOptions& options) {
   return std::make_unique<SqliteCopy>(target, options);
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::sqlite

@@ -9,10 +9,11 @@
 #include <regex>
 #include <string>
 
-#include "snapshot/engine_snapshot.h"
-#include "snapshot/sql_text.h"
+#include "engine/postgres/postgres_engine.h"
+#include "snapshot/snapshot_objects.h"
+#include "sql/sql_text.h"
 
-namespace ratchet {
+namespace ratchet::postgres {
 namespace {
 
 // The user's schemas: not the system's, not ratchet's bookkeeping ($1).
@@ -419,11 +420,11 @@ class PostgresCatalog {
 
 }  // namespace
 
-Result<Snapshot> TakePostgresSnapshot(Connection& conn, const SnapshotOptions& options) {
+Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options) {
   Snapshot snapshot;
   PostgresCatalog catalog(conn, options, &snapshot);
   RATCHET_RETURN_IF_ERROR(catalog.Read());
   return snapshot;
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::postgres

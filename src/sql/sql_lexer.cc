@@ -1,6 +1,6 @@
 // The SQL lexer behind directives, section markers and checksums: the parts
 // of the scan that run only where a comment or a string begins.
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 #include <cctype>
 

@@ -1,8 +1,8 @@
 // SQL text as tokens: normalising stored definitions so that two databases
 // whose objects were written with different spacing, case or comments
 // compare equal, and reading the names out of a statement.
-#ifndef RATCHET_SRC_SNAPSHOT_SQL_TEXT_H_
-#define RATCHET_SRC_SNAPSHOT_SQL_TEXT_H_
+#ifndef RATCHET_SRC_SQL_SQL_TEXT_H_
+#define RATCHET_SRC_SQL_SQL_TEXT_H_
 
 #include <cstddef>
 #include <string>
@@ -47,6 +47,10 @@ std::string NormaliseSql(std::string_view text, bool fold_case);
 std::string AsciiLower(std::string_view text);
 std::string AsciiUpper(std::string_view text);
 
+// `identifier` as SQL names it: as it is when it is a plain lower-case
+// name, else in double quotes with inner quotes doubled.
+std::string QuoteNameIfNeeded(const std::string& identifier);
+
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_SNAPSHOT_SQL_TEXT_H_
+#endif  // RATCHET_SRC_SQL_SQL_TEXT_H_

@@ -1,8 +1,8 @@
 // What copy-upgrade needs from each engine: reading where a copy-upgrade
 // stands, freezing writes to the original, taking the copy, and swapping it
 // in while keeping the original.
-#ifndef RATCHET_SRC_RUN_COPY_PLACE_H_
-#define RATCHET_SRC_RUN_COPY_PLACE_H_
+#ifndef RATCHET_SRC_ENGINE_COPY_PLACE_H_
+#define RATCHET_SRC_ENGINE_COPY_PLACE_H_
 
 #include <chrono>
 #include <memory>
@@ -19,8 +19,9 @@ class CopyPlace {
  public:
   virtual ~CopyPlace() = default;
 
-  // What exists now: the copy (complete or not) and its state, a freeze, a
-  // kept original.
+  // What exists now: the copy (complete or not), a freeze, a kept original.
+  // A complete copy's copy_status is "copied"; the run layer puts what its
+  // bookkeeping records in its place.
   virtual Result<CopyState> Read() = 0;
   // Serializes copy-upgrades of this database, waiting up to `wait`;
   // kLockBusy naming the holder otherwise.
@@ -56,29 +57,11 @@ class CopyPlace {
   virtual Result<std::string> RemoveKept() = 0;
 };
 
-// The copy place of a SQLite file F: F.copying while the copy is taken,
-// F.new once it is complete, F.old for the kept original. Writes are frozen
-// by a write transaction held on F.
-std::unique_ptr<CopyPlace> SqliteCopyPlace(const Target& target, const ConnectOptions& options);
-
-// The copy place of PostgreSQL database D: D_copying while the copy is
-// taken, D_new once complete, D_old for the kept original, all on D's
-// server. Writes are frozen by closing D to connections.
-// With `server` (a connection to the same server, not owned) it is used
-// instead of a new maintenance connection; for reading only.
-Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
-                                                     const ConnectOptions& options,
-                                                     Connection* server = nullptr);
-
 // The refusal of a copy-upgrade of `display` that `who` ("role app", "this
 // user (uid 1000)") cannot finish, listing what it lacks (kRefused).
 Status RefusedForPrivileges(const std::string& display, const std::string& who,
                             const std::vector<std::string>& missing);
 
-// The status the bookkeeping of `target` records, read without creating
-// anything: "" when it has none.
-Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions& options);
-
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_RUN_COPY_PLACE_H_
+#endif  // RATCHET_SRC_ENGINE_COPY_PLACE_H_

@@ -1,7 +1,7 @@
-// What the snapshot code of each engine shares: reading one engine's
-// catalog, ordering objects, and telling names the engine made up.
-#ifndef RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_
-#define RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_
+// What every engine's catalog reader shares: adding and ordering objects,
+// and telling names the engine made up.
+#ifndef RATCHET_SRC_SNAPSHOT_SNAPSHOT_OBJECTS_H_
+#define RATCHET_SRC_SNAPSHOT_SNAPSHOT_OBJECTS_H_
 
 #include <string>
 #include <string_view>
@@ -9,11 +9,6 @@
 #include "ratchet/snapshot.h"
 
 namespace ratchet {
-
-// Reads a PostgreSQL catalog. REQUIRES: conn.kind() == kPostgres.
-Result<Snapshot> TakePostgresSnapshot(Connection& conn, const SnapshotOptions& options);
-// Reads a SQLite catalog. REQUIRES: conn.kind() == kSqlite.
-Result<Snapshot> TakeSqliteSnapshot(Connection& conn, const SnapshotOptions& options);
 
 // The position of `kind` in a snapshot's order (schemas first, triggers
 // and policies last).
@@ -34,4 +29,4 @@ bool IsGeneratedName(std::string_view name, std::string_view table);
 
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_SNAPSHOT_ENGINE_SNAPSHOT_H_
+#endif  // RATCHET_SRC_SNAPSHOT_SNAPSHOT_OBJECTS_H_

@@ -7,10 +7,11 @@
 
 #include <algorithm>
 
+#include "engine/scratch.h"
 #include "ratchet/online.h"
 #include "ratchet/plan.h"
 #include "ratchet/runner.h"
-#include "snapshot/scratch.h"
+#include "verify/schema_file.h"
 
 namespace ratchet {
 namespace {
@@ -283,7 +284,7 @@ Result<VerifyReport> VerifyUpgradeSet(const UpgradeSet& set, const VerifyOptions
                               "schema/{}.{}.sql)",
                               head.name, head.name, head.name, EngineName(engine)));
   }
-  auto server = ScratchServer::Open(options.scratch, set.project.history_schema);
+  auto server = OpenScratchServer(options.scratch, set.project.history_schema);
   if (!server.ok()) return server.status();
 
   VerifyReport report;
@@ -342,7 +343,7 @@ Result<DetectReport> DetectRelease(Connection& conn, const UpgradeSet& set,
                   "no release has a fresh-install schema to compare with: write "
                   "schema/<release>.sql for the releases in ratchet.toml");
   }
-  auto server = ScratchServer::Open(scratch, set.project.history_schema);
+  auto server = OpenScratchServer(scratch, set.project.history_schema);
   if (!server.ok()) return server.status();
   // Newest first, so that on a tie the stable sort keeps the newer release.
   for (auto it = comparable.rbegin(); it != comparable.rend(); ++it) {

@@ -1,6 +1,4 @@
 // The pg_depend check rollback runs before it drops anything.
-#include "run/rollback_guard.h"
-
 #include <fmt/format.h>
 #include <pg_query.h>
 
@@ -10,8 +8,9 @@
 #include <tuple>
 
 #include "engine/postgres/pg_tree.h"
+#include "engine/postgres/postgres_engine.h"
 
-namespace ratchet {
+namespace ratchet::postgres {
 namespace {
 
 using nlohmann::json;
@@ -301,4 +300,4 @@ Status RefuseOutsideDependents(Connection& conn, const std::vector<const Item*>&
                             conn.display_name(), problems));
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::postgres

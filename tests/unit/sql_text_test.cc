@@ -1,10 +1,10 @@
 // Unit tests of the SQL normalisation behind snapshots, and of telling the
 // names an engine makes up from the names a user chose.
-#include "snapshot/sql_text.h"
+#include "sql/sql_text.h"
 
 #include <gtest/gtest.h>
 
-#include "snapshot/engine_snapshot.h"
+#include "snapshot/snapshot_objects.h"
 
 namespace ratchet {
 namespace {

@@ -3,8 +3,8 @@
 // begin and end, so that a directive inside a string is never read as one.
 // Each engine reads comments and quotes by rules of its own; the dialect says
 // whose rules a scan follows.
-#ifndef RATCHET_SRC_SET_SQL_LEXER_H_
-#define RATCHET_SRC_SET_SQL_LEXER_H_
+#ifndef RATCHET_SRC_SQL_SQL_LEXER_H_
+#define RATCHET_SRC_SQL_SQL_LEXER_H_
 
 #include <cstddef>
 #include <string_view>
@@ -112,4 +112,4 @@ bool HasSqlCode(std::string_view text, SqlDialect dialect = SqlDialect::kAny);
 
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_SET_SQL_LEXER_H_
+#endif  // RATCHET_SRC_SQL_SQL_LEXER_H_

@@ -1,20 +1,11 @@
-// The engine-neutral half of statement analysis: names, and the walk that
-// judges each statement against what the statements before it did.
-#include "check/statement_effects.h"
+// The walk that judges each statement against what the statements before
+// it did, and the words for work that blocks a table's writers.
+#include "check/effects_walk.h"
 
 #include <fmt/format.h>
 
-#include <cctype>
-
-#include "snapshot/sql_text.h"
-
 namespace ratchet {
 namespace {
-
-// "" and the default schemas name the same place.
-std::string SchemaKey(const std::string& schema) {
-  return schema == "public" || schema == "main" ? "" : schema;
-}
 
 std::string TableKey(const std::string& schema, const std::string& table) {
   ObjectName name;
@@ -25,31 +16,6 @@ std::string TableKey(const std::string& schema, const std::string& table) {
 }
 
 }  // namespace
-
-std::string ObjectName::Key() const {
-  return fmt::format("{}|{}|{}|{}{}", static_cast<int>(space), SchemaKey(schema), table, name,
-                     arguments);
-}
-
-std::string ObjectName::Describe() const {
-  std::string qualified = schema.empty() || SchemaKey(schema).empty() ? name : schema + "." + name;
-  std::string owner = schema.empty() || SchemaKey(schema).empty() ? table : schema + "." + table;
-  switch (space) {
-    case Space::kColumn:
-      return fmt::format("column {}.{}", owner, name);
-    case Space::kConstraint:
-    case Space::kTrigger:
-      if (table.empty()) return fmt::format("{} {}", what, name);
-      return fmt::format("{} {} on {}", what, name, owner);
-    case Space::kFunction:
-      return fmt::format("{} {}{}", what, qualified, arguments);
-    case Space::kSchema:
-    case Space::kExtension:
-      return fmt::format("{} {}", what, name);
-    default:
-      return fmt::format("{} {}", what, qualified);
-  }
-}
 
 std::string DescribeWork(const TableWork& work, const std::string& size) {
   std::string what = work.whole_database   ? "the whole database"
@@ -70,7 +36,7 @@ std::string DescribeWork(const TableWork& work, const std::string& size) {
   return fmt::format("{} {} {} holding {}", work.reason, verb, what, lock);
 }
 
-std::string WorkAdvice(const TableWork& work, EngineKind engine) {
+std::string WorkAdvice(const TableWork& work) {
   if (!work.not_null_column.empty()) {
     return fmt::format(
         "to avoid the scan: ADD CONSTRAINT ... CHECK ({} IS NOT NULL) NOT VALID "
@@ -81,42 +47,11 @@ std::string WorkAdvice(const TableWork& work, EngineKind engine) {
     return "to avoid the scan under the lock: add the constraint NOT VALID, then VALIDATE "
            "CONSTRAINT in a later item (validating does not block writers)";
   }
-  if (work.kind == TableWork::Kind::kIndexBuild && engine == EngineKind::kPostgres) {
-    return "CREATE INDEX CONCURRENTLY, in an item of its own, builds it without blocking writers";
-  }
+  if (!work.advice.empty()) return work.advice;
   if (!work.default_functions.empty()) {
     return "add the column without a default, set the default, and backfill in batches";
   }
   return "";
-}
-
-Touches TouchesOfBody(std::string_view text) {
-  Touches out;
-  for (const SqlToken& token : TokenizeSql(text)) {
-    if (token.Is("EXECUTE")) out.all = true;
-    if (token.IsName()) {
-      out.words.insert(AsciiLower(token.text));
-      continue;
-    }
-    if (token.kind != SqlToken::Kind::kString) continue;
-    // A name in a literal ('orders' in a catalog lookup) counts as well.
-    std::string word;
-    for (char c : token.text + " ") {
-      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
-        word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      } else if (!word.empty()) {
-        out.words.insert(word);
-        word.clear();
-      }
-    }
-  }
-  if (out.words.count("execute")) out.all = true;  // dynamic SQL quoted inside the body
-  return out;
-}
-
-Result<std::vector<StatementEffects>> AnalyseSection(EngineKind engine, std::string_view text) {
-  return engine == EngineKind::kPostgres ? AnalysePostgresSection(text)
-                                         : AnalyseSqliteSection(text);
 }
 
 std::vector<TableWork> EffectsWalk::Next(const StatementEffects& statement) {

@@ -1,9 +1,9 @@
 // Tokenising and normalising SQL text for snapshots and checks.
-#include "snapshot/sql_text.h"
+#include "sql/sql_text.h"
 
 #include <cctype>
 
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 namespace ratchet {
 namespace {
@@ -150,6 +150,17 @@ std::string JoinTokens(const std::vector<SqlToken>& tokens, size_t begin, size_t
 std::string NormaliseSql(std::string_view text, bool fold_case) {
   std::vector<SqlToken> tokens = TokenizeSql(text);
   return JoinTokens(tokens, 0, tokens.size(), fold_case);
+}
+
+std::string QuoteNameIfNeeded(const std::string& identifier) {
+  bool plain = !identifier.empty() && !(identifier[0] >= '0' && identifier[0] <= '9');
+  for (char c : identifier) {
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (plain) return identifier;
+  std::string out = "\"";
+  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
 }
 
 }  // namespace ratchet

@@ -5,11 +5,11 @@
 
 #include <cctype>
 
-#include "check/statement_effects.h"
-#include "engine/sqlite/sqlite_parse.h"
-#include "snapshot/sql_text.h"
+#include "engine/sqlite/sqlite_engine.h"
+#include "engine/statement_effects.h"
+#include "sql/sql_text.h"
 
-namespace ratchet {
+namespace ratchet::sqlite {
 namespace {
 
 using Space = ObjectName::Space;
@@ -243,7 +243,7 @@ class SqliteStatement {
 
 }  // namespace
 
-Result<std::vector<StatementEffects>> AnalyseSqliteSection(std::string_view text) {
+Result<std::vector<StatementEffects>> AnalyseSection(std::string_view text) {
   std::vector<Statement> statements;
   RATCHET_RETURN_IF_ERROR(sqlite::SplitScript(text, &statements));
   std::vector<StatementEffects> out;
@@ -257,4 +257,4 @@ Result<std::vector<StatementEffects>> AnalyseSqliteSection(std::string_view text
   return out;
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::sqlite

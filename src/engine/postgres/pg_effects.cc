@@ -10,11 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "check/statement_effects.h"
 #include "engine/postgres/pg_tree.h"
-#include "snapshot/sql_text.h"
+#include "engine/postgres/postgres_engine.h"
+#include "engine/statement_effects.h"
+#include "sql/sql_text.h"
 
-namespace ratchet {
+namespace ratchet::postgres {
 namespace {
 
 using nlohmann::json;
@@ -461,6 +462,10 @@ class StatementReader {
     work.table = Text(range_var, "relname");
     work.lock = lock;
     work.reason = std::move(reason);
+    if (kind == TableWork::Kind::kIndexBuild) {
+      work.advice =
+          "CREATE INDEX CONCURRENTLY, in an item of its own, builds it without blocking writers";
+    }
     out_->work.push_back(std::move(work));
     return out_->work.back();
   }
@@ -823,7 +828,7 @@ size_t FirstToken(std::string_view text, size_t begin, size_t length) {
 
 }  // namespace
 
-Result<std::vector<StatementEffects>> AnalysePostgresSection(std::string_view text) {
+Result<std::vector<StatementEffects>> AnalyseSection(std::string_view text) {
   const std::string input(text);
   PgQueryParseResult parsed = postgres::ParseTree(input);
   if (parsed.error != nullptr) {
@@ -864,4 +869,4 @@ Result<std::vector<StatementEffects>> AnalysePostgresSection(std::string_view te
   return out;
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::postgres

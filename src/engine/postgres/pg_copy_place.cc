@@ -7,18 +7,17 @@
 
 #include <thread>
 
-#include "check/privileges.h"
+#include "engine/copy_place.h"
+#include "engine/in_transaction.h"
 #include "engine/postgres/postgres_connection.h"
-#include "run/copy_place.h"
-#include "run/transaction.h"
+#include "engine/postgres/postgres_engine.h"
 #include "util/clock.h"
 #include "util/fault.h"
 
-namespace ratchet {
+namespace ratchet::postgres {
 namespace {
 
 // The setting that marks D as frozen by copy-upgrade, not by its owner.
-constexpr char kFreezeMarker[] = "ratchet.copy_upgrade";
 // The longest name D may have so that D_copying still fits in 63 bytes.
 constexpr size_t kMaxName = 63 - 8;
 
@@ -46,7 +45,7 @@ class PostgresCopy final : public CopyPlace {
         fmt::format("SELECT d.datname, d.datallowconn, EXISTS (SELECT 1 FROM pg_db_role_setting "
                     "s, unnest(s.setconfig) c WHERE s.setdatabase = d.oid AND s.setrole = 0 AND "
                     "c LIKE '{}=%') FROM pg_database d WHERE d.datname IN ($1, $2, $3, $4)",
-                    kFreezeMarker),
+                    kCopyFreezeMarker),
         {db_, copying_, new_, old_});
     if (!rows.ok()) return rows.status();
     CopyState state;
@@ -64,9 +63,7 @@ class PostgresCopy final : public CopyPlace {
       state.copy_status = "copying";
     } else if (has_new) {
       state.copy = Display(new_);
-      auto status = BookkeepingStatus(CopyTarget(), options_);
-      if (!status.ok()) return status.status();
-      state.copy_status = status->empty() ? "copied" : *status;
+      state.copy_status = "copied";  // the run layer reads its bookkeeping
     }
     return state;
   }
@@ -74,7 +71,7 @@ class PostgresCopy final : public CopyPlace {
   // CREATE DATABASE ... TEMPLATE of a database that is not a template, and
   // ALTER DATABASE ... RENAME, need CREATEDB and ownership of the database.
   Status CheckPrivileges() override {
-    auto missing = MissingCopyUpgradePrivileges(*admin_, db_, kFreezeMarker);
+    auto missing = MissingCopyUpgradePrivileges(*admin_, db_);
     if (!missing.ok()) return missing.status();
     if (missing->empty()) return Status::Ok();
     auto me = admin_->Query("SELECT current_user");
@@ -106,7 +103,7 @@ class PostgresCopy final : public CopyPlace {
                                            "would be lost"));
     RATCHET_RETURN_IF_ERROR(RunInTransaction(*admin_, [&]() -> Status {
       RATCHET_RETURN_IF_ERROR(admin_->Execute(fmt::format(
-          "ALTER DATABASE {} SET {} = '{}'", Quote(db_), kFreezeMarker, "frozen " + NowUtc())));
+          "ALTER DATABASE {} SET {} = '{}'", Quote(db_), kCopyFreezeMarker, "frozen " + NowUtc())));
       return admin_->Execute(fmt::format("ALTER DATABASE {} ALLOW_CONNECTIONS false", Quote(db_)));
     }));
     // A session that connected just before the door closed.
@@ -119,7 +116,8 @@ class PostgresCopy final : public CopyPlace {
     return RunInTransaction(*admin_, [&]() -> Status {
       RATCHET_RETURN_IF_ERROR(
           admin_->Execute(fmt::format("ALTER DATABASE {} ALLOW_CONNECTIONS true", Quote(db_))));
-      return admin_->Execute(fmt::format("ALTER DATABASE {} RESET {}", Quote(db_), kFreezeMarker));
+      return admin_->Execute(
+          fmt::format("ALTER DATABASE {} RESET {}", Quote(db_), kCopyFreezeMarker));
     });
   }
 
@@ -167,7 +165,7 @@ class PostgresCopy final : public CopyPlace {
             "shobj_description(oid, 'pg_database') IS NOT NULL "
             "UNION ALL SELECT format('ALTER DATABASE %I CONNECTION LIMIT %s', $2::text, "
             "datconnlimit) FROM pg_database WHERE datname = $1 AND datconnlimit <> -1",
-            kFreezeMarker),
+            kCopyFreezeMarker),
         {db_, copying_});
     if (!carried.ok()) return carried.status();
     for (const Row& row : carried->rows) {
@@ -190,7 +188,8 @@ class PostgresCopy final : public CopyPlace {
           admin_->Execute(fmt::format("ALTER DATABASE {} RENAME TO {}", Quote(db_), Quote(old_))));
       RATCHET_RETURN_IF_ERROR(
           admin_->Execute(fmt::format("ALTER DATABASE {} RENAME TO {}", Quote(new_), Quote(db_))));
-      return admin_->Execute(fmt::format("ALTER DATABASE {} RESET {}", Quote(old_), kFreezeMarker));
+      return admin_->Execute(
+          fmt::format("ALTER DATABASE {} RESET {}", Quote(old_), kCopyFreezeMarker));
     }));
     RATCHET_FAULT_POINT("copy.swapped");
     return Status::Ok();
@@ -244,9 +243,9 @@ class PostgresCopy final : public CopyPlace {
 
 }  // namespace
 
-Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
-                                                     const ConnectOptions& options,
-                                                     Connection* server) {
+Result<std::unique_ptr<CopyPlace>> OpenCopyPlace(const Target& target,
+                                                 const ConnectOptions& options,
+                                                 Connection* server) {
   std::string name = postgres::DatabaseOf(target.conninfo);
   if (name.empty()) {
     return Status(Code::kInvalidArgument,
@@ -269,7 +268,7 @@ Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
   for (const char* maintenance : {"postgres", "template1"}) {
     auto admin_target = TargetForDatabase(target, maintenance);
     if (!admin_target.ok()) return admin_target.status();
-    auto admin = Connect(*admin_target, options);
+    auto admin = ratchet::Connect(*admin_target, options);
     if (admin.ok()) {
       return std::unique_ptr<CopyPlace>(
           std::make_unique<PostgresCopy>(target, options, name, std::move(*admin), nullptr));
@@ -279,4 +278,4 @@ Result<std::unique_ptr<CopyPlace>> PostgresCopyPlace(const Target& target,
   return last.WithContext("copy-upgrade works through the server's postgres database");
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::postgres

@@ -10,10 +10,11 @@
 #include <optional>
 #include <string>
 
-#include "snapshot/engine_snapshot.h"
-#include "snapshot/sql_text.h"
+#include "engine/sqlite/sqlite_engine.h"
+#include "snapshot/snapshot_objects.h"
+#include "sql/sql_text.h"
 
-namespace ratchet {
+namespace ratchet::sqlite {
 namespace {
 
 using Props = std::vector<std::pair<std::string, std::string>>;
@@ -317,11 +318,11 @@ class SqliteCatalog {
 
 }  // namespace
 
-Result<Snapshot> TakeSqliteSnapshot(Connection& conn, const SnapshotOptions& options) {
+Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options) {
   Snapshot snapshot;
   SqliteCatalog catalog(conn, options, &snapshot);
   RATCHET_RETURN_IF_ERROR(catalog.Read());
   return snapshot;
 }
 
-}  // namespace ratchet
+}  // namespace ratchet::sqlite

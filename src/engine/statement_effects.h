@@ -1,9 +1,10 @@
 // What a statement will do to a database, read from the statement alone:
 // the objects it creates and removes, the tables it rewrites, scans or
 // indexes under a lock, and why running it twice would fail. check refines
-// this with the live catalog; lint uses it as it is.
-#ifndef RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
-#define RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
+// this with the live catalog; lint uses it as it is. Each engine's dialect
+// fills these (engine_driver.h); nothing above the engine reads SQL itself.
+#ifndef RATCHET_SRC_ENGINE_STATEMENT_EFFECTS_H_
+#define RATCHET_SRC_ENGINE_STATEMENT_EFFECTS_H_
 
 #include <map>
 #include <set>
@@ -113,6 +114,9 @@ struct TableWork {
   std::string type_column;
   std::string new_type;
   bool has_using = false;  // ALTER COLUMN TYPE ... USING: always rewrites
+  // How the engine avoids this work, when it has a way of its own (an
+  // index built without blocking writers), or "".
+  std::string advice;
 };
 
 struct StatementEffects {
@@ -152,50 +156,10 @@ struct StatementEffects {
 // whether it runs dynamic SQL (EXECUTE), which may touch any name.
 Touches TouchesOfBody(std::string_view text);
 
-// "ALTER COLUMN status TYPE varchar(20) rewrites orders holding an ACCESS
-// EXCLUSIVE lock: its reads and writes wait until it is done", with the
-// table's size after its name when `size` is not empty.
-std::string DescribeWork(const TableWork& work, const std::string& size);
-
-// How to avoid the lock, or "" when there is no simple way.
-std::string WorkAdvice(const TableWork& work, EngineKind engine);
-
-// Splits `text` (one section of an item) with `engine`'s parser and reads
-// each statement's effects. Returns kInvalidSet if it does not parse.
-Result<std::vector<StatementEffects>> AnalyseSection(EngineKind engine, std::string_view text);
-
-// The PostgreSQL and SQLite readers behind AnalyseSection.
-Result<std::vector<StatementEffects>> AnalysePostgresSection(std::string_view text);
-Result<std::vector<StatementEffects>> AnalyseSqliteSection(std::string_view text);
-
-// Walks statements in the order they will run and keeps what earlier ones
-// did, so that later ones are judged against the schema as it will be:
-// work on a table an earlier statement created is no concern (it is new and
-// small), and SET NOT NULL after a validated CHECK (column IS NOT NULL) on
-// it only reads the catalog.
-class EffectsWalk {
- public:
-  // Feeds the next statement; returns the work of it that still matters.
-  std::vector<TableWork> Next(const StatementEffects& statement);
-
-  // True if a statement fed so far created `object` (and nothing since
-  // removed it), or created or removed the table it belongs to.
-  bool CreatedEarlier(const ObjectName& object) const;
-  bool RemovedEarlier(const ObjectName& object) const;
-  bool TableIsNew(const std::string& schema, const std::string& table) const;
-
-  // Forgets what was created and removed, keeping the NOT NULL proofs:
-  // lint judges each item against a database that has everything earlier
-  // items made, with data in it.
-  void NewItem();
-
- private:
-  std::set<std::string> created_;
-  std::set<std::string> removed_;
-  std::set<std::string> proven_not_null_;                // "schema|table|column"
-  std::map<std::string, std::string> not_valid_proofs_;  // constraint name -> "schema|table|column"
-};
+// "" for the default schema ("public" on PostgreSQL, "main" on SQLite),
+// otherwise `schema`: the form keys use, so that both name one place.
+std::string SchemaKey(const std::string& schema);
 
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_CHECK_STATEMENT_EFFECTS_H_
+#endif  // RATCHET_SRC_ENGINE_STATEMENT_EFFECTS_H_
