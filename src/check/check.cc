@@ -95,7 +95,7 @@ size_t CheckReport::problems() const {
 size_t CheckReport::warnings() const { return findings.size() - problems(); }
 
 Result<QueryResult> CheckContext::Query(const std::string& sql, const std::vector<Value>& params) {
-  if (!postgres()) return conn.Query(sql, params);
+  if (!driver.error_aborts_transaction()) return conn.Query(sql, params);
   RATCHET_RETURN_IF_ERROR(conn.Execute("SAVEPOINT ratchet_check"));
   auto result = conn.Query(sql, params);
   Status undone = conn.Execute(result.ok() ? "RELEASE SAVEPOINT ratchet_check"
@@ -142,14 +142,12 @@ Result<CheckReport> CheckDatabase(Connection& conn, const UpgradeSet& set, const
   RATCHET_RETURN_IF_ERROR(AnalysePlan(context));
 
   RATCHET_RETURN_IF_ERROR(BeginReadOnly(conn, set.project));
-  if (context.postgres()) {
-    auto schema = context.Query("SELECT current_schema()");
-    if (!schema.ok()) {
-      EndReadOnly(conn);
-      return schema.status();
-    }
-    context.default_schema = schema->rows.at(0).at(0).value_or("public");
+  auto schema = context.facts.DefaultSchema(context);
+  if (!schema.ok()) {
+    EndReadOnly(conn);
+    return schema.status();
   }
+  context.default_schema = *schema;
   for (const CheckFamily& family : kFamilies) {
     context.set_family(family.name);
     Status s = family.run(context);

@@ -182,7 +182,10 @@ Status LocksAndRewrites(const UpgradeSet& set, EngineKind engine, Findings* out)
             ObjectName column{ObjectName::Space::kColumn, "column",   work.schema,
                               work.type_column,           work.table, ""};
             auto known = before.find(column.Key());
-            if (known != before.end() && BinaryCoercible(known->second, work.new_type)) continue;
+            if (known != before.end() &&
+                DriverFor(engine).BinaryCoercible(known->second, work.new_type)) {
+              continue;
+            }
           }
           if (!work.default_functions.empty() &&
               std::none_of(work.default_functions.begin(), work.default_functions.end(),

@@ -12,44 +12,12 @@
 namespace ratchet {
 namespace {
 
-bool IsTrue(const std::optional<std::string>& value) { return value && *value == "t"; }
-
 // The bookkeeping: its schema, or the right to create it, and the right to
 // write its tables or to create them.
 Status CheckBookkeeping(CheckContext& context, const std::string& me) {
-  const std::string& schema = context.set.project.history_schema;
-  auto rows = context.Query(
-      "SELECT n.oid IS NOT NULL, "
-      "       has_database_privilege(current_database(), 'CREATE'), "
-      "       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') "
-      "                         AND has_schema_privilege(n.oid, 'CREATE'), "
-      "       to_regclass(quote_ident($1) || '.items') IS NOT NULL, "
-      "       COALESCE(has_table_privilege(to_regclass(quote_ident($1) || '.items'), "
-      "                                    'INSERT, UPDATE, DELETE'), false) "
-      "FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1",
-      {schema});
-  if (!rows.ok()) return rows.status();
-  const Row& r = rows->rows.at(0);
-  const std::string where;  // the database as a whole
-  if (!IsTrue(r[0]) && !IsTrue(r[1])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not create the bookkeeping schema {}: grant it with "
-                            "GRANT CREATE ON DATABASE <this database> TO {}, or have an "
-                            "administrator run CREATE SCHEMA {} AUTHORIZATION {}",
-                            me, schema, QuoteNameIfNeeded(me), QuoteNameIfNeeded(schema),
-                            QuoteNameIfNeeded(me)));
-  } else if (IsTrue(r[0]) && !IsTrue(r[3]) && !IsTrue(r[2])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not create ratchet's tables in schema {}: GRANT USAGE, "
-                            "CREATE ON SCHEMA {} TO {}",
-                            me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
-  } else if (IsTrue(r[3]) && !IsTrue(r[4])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not write ratchet's bookkeeping in schema {}: run as "
-                            "the role that owns it, or GRANT INSERT, UPDATE, DELETE ON ALL "
-                            "TABLES IN SCHEMA {} TO {}",
-                            me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
-  }
+  auto refusal = context.facts.BookkeepingRefusal(context, me, context.set.project.history_schema);
+  if (!refusal.ok()) return refusal.status();
+  if (!refusal->empty()) context.Add(Severity::kProblem, "", "", *refusal);
   return Status::Ok();
 }
 
@@ -84,11 +52,9 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
       if (touched_before.count("schema|" + schema) || !reported.insert("c|" + schema).second) {
         continue;
       }
-      auto rows = context.Query(
-          "SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = $1",
-          {schema});
-      if (!rows.ok()) return rows.status();
-      if (!rows->rows.empty() && !IsTrue(rows->rows[0][0])) {
+      auto may = context.facts.MayCreateIn(context, schema);
+      if (!may.ok()) return may.status();
+      if (!*may) {
         context.Add(Severity::kProblem, s.item->version.ToString(), s.Where(),
                     fmt::format("role {} may not create objects in schema {}: GRANT CREATE ON "
                                 "SCHEMA {} TO {}",
@@ -101,20 +67,14 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
       if (table.empty() || touched_before.count(key) || !reported.insert("o|" + key).second) {
         continue;
       }
-      auto rows = context.Query(
-          "SELECT pg_has_role(c.relowner, 'USAGE'), pg_get_userbyid(c.relowner), "
-          "       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
-          "       WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'table' END "
-          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "WHERE n.nspname = $1 AND c.relname = $2",
-          {schema, table});
-      if (!rows.ok()) return rows.status();
-      if (rows->rows.empty() || IsTrue(rows->rows[0][0])) continue;
-      const std::string owner = rows->rows[0][1].value_or("?");
+      auto foreign = context.facts.OwnerIfNotMine(context, schema, table);
+      if (!foreign.ok()) return foreign.status();
+      if (!*foreign) continue;
+      const std::string& owner = (*foreign)->owner;
       context.Add(Severity::kProblem, s.item->version.ToString(), s.Where(),
                   fmt::format("role {} does not own {} {}.{}, which this statement changes "
                               "(its owner is {}): run as {}, or GRANT {} TO {}",
-                              me, rows->rows[0][2].value_or("table"), schema, table, owner, owner,
+                              me, (*foreign)->kind, schema, table, owner, owner,
                               QuoteNameIfNeeded(owner), QuoteNameIfNeeded(me)));
     }
     // What this statement makes or removes is not judged for later ones.
@@ -140,13 +100,11 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
 }  // namespace
 
 Status CheckPrivileges(CheckContext& context) {
-  if (!context.postgres()) return Status::Ok();  // SQLite: the file's mode, checked at open
-  auto who = context.Query(
-      "SELECT current_user, rolsuper, current_database() FROM pg_roles WHERE rolname = "
-      "current_user");
-  if (!who.ok()) return who.status();
-  const std::string me = who->rows.at(0).at(0).value_or("?");
-  if (IsTrue(who->rows[0][1])) return Status::Ok();
+  auto role = context.facts.Role(context);
+  if (!role.ok()) return role.status();
+  if (!*role) return Status::Ok();  // no roles: the file's mode decides, checked at open
+  const std::string me = (*role)->name;
+  if ((*role)->superuser) return Status::Ok();
   RATCHET_RETURN_IF_ERROR(CheckBookkeeping(context, me));
   RATCHET_RETURN_IF_ERROR(CheckObjects(context, me));
 
@@ -154,7 +112,7 @@ Status CheckPrivileges(CheckContext& context) {
   if (!context.options.command_privileges) return Status::Ok();
   bool online = false;
   for (const Item* item : context.items) online = online || item->section(SectionKind::kPrepare);
-  if (online) {
+  if (online && context.driver.ddl_freeze() != nullptr) {
     context.Add(Severity::kWarning, "", "",
                 fmt::format("'ratchet prepare --freeze' needs a superuser (only superusers "
                             "create event triggers); role {} is not one, so prepare only "

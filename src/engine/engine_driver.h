@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/catalog_facts.h"
 #include "engine/copy_place.h"
 #include "engine/scratch.h"
 #include "engine/statement_effects.h"
@@ -107,6 +108,10 @@ class EngineDriver : public ScriptDialect {
   // statement of a section does. kInvalidSet if it does not parse.
   virtual Result<std::vector<StatementEffects>> AnalyseSection(std::string_view text) const = 0;
 
+  // True when changing a column's type from `from` to `to` (as the
+  // catalog writes types) rewrites nothing.
+  virtual bool BinaryCoercible(const std::string& from, const std::string& to) const = 0;
+
   // -- Catalog. Reads the schema of `conn`'s database, unsorted.
   virtual Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options) const = 0;
   // What makes the database unsound in the engine's own eyes (a failed
@@ -120,7 +125,13 @@ class EngineDriver : public ScriptDialect {
   virtual bool names_lock_holders() const = 0;
   virtual Result<std::vector<std::string>> LockHolders(Connection& conn) const = 0;
 
+  // What the pre-upgrade checks ask of the catalog.
+  virtual const CatalogFacts& catalog_facts() const = 0;
+
   // -- Transactions.
+  // True when a failed statement leaves the open transaction unusable until
+  // it is rolled back (to a savepoint), as on PostgreSQL.
+  virtual bool error_aborts_transaction() const = 0;
   // True when every durable commit waits for the disk, so that a run's
   // items are worth grouping under savepoints into fewer commits.
   virtual bool groups_items() const = 0;

@@ -60,6 +60,10 @@ class PostgresDriver : public EngineDriver {
     return postgres::AnalyseSection(text);
   }
 
+  bool BinaryCoercible(const std::string& from, const std::string& to) const override {
+    return postgres::BinaryCoercible(from, to);
+  }
+
   Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options) const override {
     return postgres::ReadCatalog(conn, options);
   }
@@ -92,6 +96,9 @@ class PostgresDriver : public EngineDriver {
     return out;
   }
 
+  const CatalogFacts& catalog_facts() const override { return PgCatalogFacts(); }
+
+  bool error_aborts_transaction() const override { return true; }
   // Every item commits on its own (no item's locks outlive it on a live
   // server), without waiting for the WAL flush: see relaxed_commit.
   bool groups_items() const override { return false; }

@@ -50,6 +50,14 @@ inline constexpr char kCopyFreezeMarker[] = "ratchet.copy_upgrade";
 Result<std::vector<std::string>> MissingCopyUpgradePrivileges(Connection& conn,
                                                               const std::string& database);
 
+// What the checks ask of pg_catalog (pg_catalog_facts.cc).
+const CatalogFacts& PgCatalogFacts();
+
+// True when ALTER COLUMN ... TYPE from `from` to `to` (as format_type
+// writes them) rewrites nothing: varchar to a longer varchar or text, text
+// to varchar without a length, numeric to a wider numeric of the same scale.
+bool BinaryCoercible(const std::string& from, const std::string& to);
+
 // The freeze by event trigger (pg_freeze.cc).
 const DdlFreeze& EventTriggerDdlFreeze();
 

@@ -18,6 +18,11 @@ class SqliteDriver : public EngineDriver {
     return sqlite::AnalyseSection(text);
   }
 
+  // SQLite's column types are names; a change of one is a new table.
+  bool BinaryCoercible(const std::string& from, const std::string& to) const override {
+    return from == to;
+  }
+
   Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options) const override {
     return sqlite::ReadCatalog(conn, options);
   }
@@ -36,6 +41,9 @@ class SqliteDriver : public EngineDriver {
     return std::vector<std::string>();
   }
 
+  const CatalogFacts& catalog_facts() const override { return SqliteFacts(); }
+
+  bool error_aborts_transaction() const override { return false; }
   // Every commit waits for the disk (rollback journal, synchronous=FULL by
   // default, which ratchet does not weaken): group items under savepoints.
   bool groups_items() const override { return true; }

@@ -27,6 +27,9 @@ Result<Snapshot> ReadCatalog(Connection& conn, const SnapshotOptions& options);
 // Scratch databases as files in a temporary directory (sqlite_scratch.cc).
 Result<std::unique_ptr<ScratchServer>> OpenScratch(const std::string& history_schema);
 
+// What the checks ask of sqlite_schema and pragmas (sqlite_catalog_facts.cc).
+const CatalogFacts& SqliteFacts();
+
 // The copy place of a SQLite file F: F.copying while the copy is taken,
 // F.new once it is complete, F.old for the kept original. Writes are frozen
 // by a write transaction held on F (sqlite_copy_place.cc).
