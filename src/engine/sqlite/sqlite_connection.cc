@@ -22,6 +22,7 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/interrupt_registry.h"
 #include "ratchet/interrupt.h"
@@ -170,6 +171,7 @@ class SqliteConnection final : public Connection {
 
   ~SqliteConnection() override {
     UnregisterCancel(cancel_token_);
+    cache_.clear();  // finalized first, so that the close below closes the file
     sqlite3_close_v2(db_);
     // Closed after SQLite: closing any descriptor of the file drops the
     // process's POSIX locks on it, which SQLite relies on.
@@ -371,40 +373,65 @@ class SqliteConnection final : public Connection {
     return Status::DbFailure(Code::kUpgradeFailed, std::move(message), std::move(error));
   }
 
-  Status Run(std::string_view sql, const std::vector<Value>& params, QueryResult* result) {
+  // The prepared form of `sql`, from the cache or prepared now and kept:
+  // ratchet's own statements recur once per item with other parameters.
+  // SQLite prepares a kept statement again by itself when the schema has
+  // changed since. Null on a prepare error (Failure tells it).
+  sqlite3_stmt* Prepared(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second.get();
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     StatementPtr stmt(raw);
-    if (rc != SQLITE_OK) return Failure(sql);
+    if (rc != SQLITE_OK) return nullptr;
+    if (cache_.size() >= kCachedStatements) cache_.clear();
+    return cache_.emplace(std::string(sql), std::move(stmt)).first->second.get();
+  }
+
+  // Resets a kept statement after each use, so that it holds no lock and no
+  // parameter survives into the next use.
+  struct ResetAfter {
+    sqlite3_stmt* stmt;
+    ~ResetAfter() {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    }
+  };
+
+  Status Run(std::string_view sql, const std::vector<Value>& params, QueryResult* result) {
+    sqlite3_stmt* prepared = Prepared(sql);
+    if (prepared == nullptr) return Failure(sql);
+    ResetAfter reset{prepared};
+    int rc = SQLITE_OK;
     for (size_t i = 0; i < params.size(); ++i) {
-      int index = sqlite3_bind_parameter_index(stmt.get(), fmt::format("${}", i + 1).c_str());
+      int index = sqlite3_bind_parameter_index(prepared, fmt::format("${}", i + 1).c_str());
       if (index == 0) continue;  // the statement does not use this parameter
       const Value& v = params[i];
       if (std::holds_alternative<std::monostate>(v)) {
-        sqlite3_bind_null(stmt.get(), index);
+        sqlite3_bind_null(prepared, index);
       } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
-        sqlite3_bind_int64(stmt.get(), index, *n);
+        sqlite3_bind_int64(prepared, index, *n);
       } else {
         const std::string& s = std::get<std::string>(v);
-        sqlite3_bind_text(stmt.get(), index, s.data(), static_cast<int>(s.size()),
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(prepared, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
       }
     }
     if (result) {
-      int n = sqlite3_column_count(stmt.get());
-      for (int c = 0; c < n; ++c) result->columns.emplace_back(sqlite3_column_name(stmt.get(), c));
+      int n = sqlite3_column_count(prepared);
+      for (int c = 0; c < n; ++c) result->columns.emplace_back(sqlite3_column_name(prepared, c));
     }
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(prepared)) == SQLITE_ROW) {
       if (!result) continue;
       Row row;
-      int n = sqlite3_column_count(stmt.get());
+      int n = sqlite3_column_count(prepared);
       row.reserve(n);
       for (int c = 0; c < n; ++c) {
-        if (sqlite3_column_type(stmt.get(), c) == SQLITE_NULL) {
+        if (sqlite3_column_type(prepared, c) == SQLITE_NULL) {
           row.emplace_back(std::nullopt);
         } else {
-          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), c));
-          row.emplace_back(std::string(text, sqlite3_column_bytes(stmt.get(), c)));
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(prepared, c));
+          row.emplace_back(std::string(text, sqlite3_column_bytes(prepared, c)));
         }
       }
       result->rows.push_back(std::move(row));
@@ -424,6 +451,13 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
+  // Prepared statements of Execute and Query by their text (Prepared).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  static constexpr size_t kCachedStatements = 64;
+  std::unordered_map<std::string, StatementPtr, TextHash, std::equal_to<>> cache_;
   int cancel_token_ = -1;
   std::string path_;
   std::string display_;
