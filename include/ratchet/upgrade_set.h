@@ -29,6 +29,10 @@ struct Statement {
   bool non_transactional = false;
   // BEGIN, COMMIT, ROLLBACK, SAVEPOINT ... written in the item itself.
   bool transaction_control = false;
+  // May end transactions from inside (a DO block or a procedure call that
+  // can COMMIT): under `transaction none` it runs on its own, not in a
+  // transaction ratchet opens for it.
+  bool may_commit = false;
   // The parse node's name, e.g. "CreateStmt", "IndexStmt".
   std::string node;
 };

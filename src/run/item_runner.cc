@@ -213,12 +213,37 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   });
 }
 
-// Statement by statement: each statement of a section that runs outside a
-// transaction commits on its own, and its completion is journaled
-// ("statement-done <n>/<total>") right after, so a run that stops resumes
-// at the first statement not recorded; a section that runs in a
-// transaction commits together with its journal entry. Statements before
-// `done` were recorded by an earlier run and are skipped.
+// Statement by statement, each journaled ("statement-done <n>/<total>") so
+// that a run that stops resumes at the first statement not recorded. In a
+// section that runs outside a transaction, a statement that may run in one
+// commits together with its journal entry, so that a crash leaves both or
+// neither; one that cannot (CREATE INDEX CONCURRENTLY, a DO block that
+// commits), and every statement of a section that manages its own
+// transactions, commits on its own and is journaled right after: a crash in
+// between runs it again on resume, which is why such an item must be
+// idempotent. A section that runs in a transaction commits together with
+// its journal entry. Statements before `done` were recorded by an earlier
+// run and are skipped.
+// The failure `s` of statement `number` of a journaled item, placed at its
+// line and column, with what stays of the item.
+Status ItemRunner::JournaledFailure(const Item& item, const Section& section, const Statement& st,
+                                    size_t number, Status s) {
+  if (DbError* e = s.mutable_db_error()) {
+    e->statement_offset =
+        st.offset + (e->statement_offset == std::string::npos ? 0 : e->statement_offset);
+  }
+  Status placed = PositionError(item, section, s);
+  const std::string version = item.version.ToString();
+  std::string stays =
+      number > 1 ? fmt::format(
+                       "Statements 1-{} of {} ran outside a transaction and stay "
+                       "applied; re-running goes on with statement {}.",
+                       number - 1, version, number)
+                 : fmt::format("It is the first statement of {}: nothing of it stays.", version);
+  if (!placed.db_error()) return Status(placed.code(), placed.message() + "\n" + stays);
+  return Status::DbFailure(placed.code(), placed.message() + "\n" + stays, *placed.db_error());
+}
+
 Status ItemRunner::RunJournaledSections(const Item& item,
                                         const std::vector<const Section*>& sections, size_t done,
                                         size_t total) {
@@ -255,28 +280,26 @@ Status ItemRunner::RunJournaledSections(const Item& item,
                       "going on with statement {} of {} (items/{}:{})",
                       version, done, done + 1, total, item.file_name, line));
     }
+    const bool own_transactions =
+        std::any_of(section->statements.begin(), section->statements.end(),
+                    [](const Statement& st) { return st.transaction_control; });
     for (const Statement& st : section->statements) {
       ++number;
       if (number <= done) continue;
       std::string_view text = std::string_view(section->text).substr(st.offset, st.length);
-      Status s = WithLockRetries(item, [&] { return conn_.ExecuteScript(text); });
-      if (!s.ok()) {
-        if (DbError* e = s.mutable_db_error()) {
-          e->statement_offset =
-              st.offset + (e->statement_offset == std::string::npos ? 0 : e->statement_offset);
-        }
-        Status placed = PositionError(item, *section, s);
-        std::string stays =
-            number > 1
-                ? fmt::format(
-                      "Statements 1-{} of {} ran outside a transaction and stay "
-                      "applied; re-running goes on with statement {}.",
-                      number - 1, version, number)
-                : fmt::format("It is the first statement of {}: nothing of it stays.", version);
-        if (!placed.db_error()) return Status(placed.code(), placed.message() + "\n" + stays);
-        return Status::DbFailure(placed.code(), placed.message() + "\n" + stays,
-                                 *placed.db_error());
+      if (!own_transactions && !st.non_transactional && !st.may_commit) {
+        Status s = WithLockRetries(item, [&]() -> Status {
+          return RunInTransaction(conn_, [&]() -> Status {
+            RATCHET_RETURN_IF_ERROR(conn_.ExecuteScript(text));
+            RATCHET_FAULT_POINT("journal.statement");
+            return journal(number);
+          });
+        });
+        if (!s.ok()) return JournaledFailure(item, *section, st, number, s);
+        continue;
       }
+      Status s = WithLockRetries(item, [&] { return conn_.ExecuteScript(text); });
+      if (!s.ok()) return JournaledFailure(item, *section, st, number, s);
       RATCHET_FAULT_POINT("journal.statement");
       RATCHET_RETURN_IF_ERROR(journal(number));
     }

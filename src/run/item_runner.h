@@ -64,6 +64,8 @@ class ItemRunner {
 
  private:
   enum class ItemStep { kUpgrade, kPrepare };
+  Status JournaledFailure(const Item& item, const Section& section, const Statement& st,
+                          size_t number, Status s);
   Status RunJournaledSections(const Item& item, const std::vector<const Section*>& sections,
                               size_t done, size_t total);
   Status RunItem(const Item& item, ItemStep step);

@@ -366,6 +366,8 @@ Status Classify(const ShallowNode& node, Statement* statement) {
   const std::string& name = node.name();
   if (name == "TransactionStmt") {
     statement->transaction_control = true;
+  } else if (name == "DoStmt" || name == "CallStmt") {
+    statement->may_commit = true;
   } else if (name == "IndexStmt" || name == "DropStmt") {
     statement->non_transactional = node.Flag("concurrent");
   } else if (name == "ReindexStmt") {
