@@ -25,9 +25,9 @@
 
 #include "engine/interrupt_registry.h"
 #include "ratchet/interrupt.h"
+#include "ratchet/text.h"
 #include "set/sql_lexer.h"
 #include "util/fault.h"
-#include "util/text.h"
 
 namespace ratchet::sqlite {
 namespace {
