@@ -11,6 +11,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # The tests check that the generated completions parse in each shell.
   zsh fish
+  # scripts/check-layers.py and bench/run.py.
+  python3
 )
 
 missing=()

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "snapshot/sql_text.h"
+#include "sql/sql_text.h"
 
 namespace ratchet {
 namespace {

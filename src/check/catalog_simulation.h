@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "check/statement_effects.h"
+#include "engine/catalog_facts.h"
+#include "engine/statement_effects.h"
 
 namespace ratchet {
 
@@ -30,10 +31,7 @@ class CatalogSimulation {
 
   // An ancestor of an existing object: what takes it along when dropped,
   // with CASCADE (`cascade`) or without.
-  struct Ancestor {
-    ObjectName object;
-    bool cascade = false;
-  };
+  using Ancestor = DroppedWith;
 
   // Records an object the database holds now, `holder` saying what it is
   // ("a table"), with what a DROP would take it along with.

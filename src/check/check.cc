@@ -59,26 +59,12 @@ Status AnalysePlan(CheckContext& context) {
 // also bounds how long a check waits for a lock or runs, with the project's
 // timeouts, for this transaction only.
 Status BeginReadOnly(Connection& conn, const Project& project) {
-  if (conn.kind() == EngineKind::kSqlite) {
-    RATCHET_RETURN_IF_ERROR(conn.Execute("PRAGMA query_only = ON"));
-    Status begun = conn.Execute("BEGIN DEFERRED");
-    if (!begun.ok()) conn.Execute("PRAGMA query_only = OFF");
-    return begun;
-  }
-  RATCHET_RETURN_IF_ERROR(conn.Execute("BEGIN READ ONLY"));
-  auto limit = [](std::chrono::milliseconds ms) { return std::to_string(ms.count()) + "ms"; };
-  Status limited = conn.Execute(
-      "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)",
-      {Value(limit(project.lock_timeout)), Value(limit(project.statement_timeout))});
-  if (!limited.ok()) conn.Rollback();
-  return limited;
+  return DriverFor(conn.kind())
+      .BeginReadOnly(conn, project.lock_timeout, project.statement_timeout);
 }
 
 // Ends it: nothing a check did survives.
-void EndReadOnly(Connection& conn) {
-  conn.Rollback();
-  if (conn.kind() == EngineKind::kSqlite) conn.Execute("PRAGMA query_only = OFF");
-}
+void EndReadOnly(Connection& conn) { DriverFor(conn.kind()).EndReadOnly(conn); }
 
 std::string Counts(size_t problems, size_t warnings) {
   if (problems == 0 && warnings == 0) return "ok";
@@ -109,7 +95,7 @@ size_t CheckReport::problems() const {
 size_t CheckReport::warnings() const { return findings.size() - problems(); }
 
 Result<QueryResult> CheckContext::Query(const std::string& sql, const std::vector<Value>& params) {
-  if (!postgres()) return conn.Query(sql, params);
+  if (!driver.error_aborts_transaction()) return conn.Query(sql, params);
   RATCHET_RETURN_IF_ERROR(conn.Execute("SAVEPOINT ratchet_check"));
   auto result = conn.Query(sql, params);
   Status undone = conn.Execute(result.ok() ? "RELEASE SAVEPOINT ratchet_check"
@@ -156,14 +142,12 @@ Result<CheckReport> CheckDatabase(Connection& conn, const UpgradeSet& set, const
   RATCHET_RETURN_IF_ERROR(AnalysePlan(context));
 
   RATCHET_RETURN_IF_ERROR(BeginReadOnly(conn, set.project));
-  if (context.postgres()) {
-    auto schema = context.Query("SELECT current_schema()");
-    if (!schema.ok()) {
-      EndReadOnly(conn);
-      return schema.status();
-    }
-    context.default_schema = schema->rows.at(0).at(0).value_or("public");
+  auto schema = context.facts.DefaultSchema(context);
+  if (!schema.ok()) {
+    EndReadOnly(conn);
+    return schema.status();
   }
+  context.default_schema = *schema;
   for (const CheckFamily& family : kFamilies) {
     context.set_family(family.name);
     Status s = family.run(context);

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "check/statement_effects.h"
+#include "check/effects_walk.h"
+#include "engine/engine_driver.h"
+#include "engine/statement_effects.h"
 #include "ratchet/check.h"
 
 namespace ratchet {
@@ -23,29 +25,32 @@ struct PlannedStatement {
   std::string Where() const { return item->Position(section->offset + effects.offset); }
 };
 
-class CheckContext {
+// The checks' reader of the database (CatalogReader: SchemaOf gives the
+// schema an unqualified name of the pending items lands in), with what the
+// families share.
+class CheckContext : public CatalogReader {
  public:
   CheckContext(Connection& conn, const UpgradeSet& set, const CheckOptions& options,
                CheckReport* report)
-      : conn(conn), set(set), options(options), report_(report) {}
+      : conn(conn),
+        driver(DriverFor(conn.kind())),
+        facts(driver.catalog_facts()),
+        set(set),
+        options(options),
+        report_(report) {}
 
   Connection& conn;
+  const EngineDriver& driver;
+  const CatalogFacts& facts;
   const UpgradeSet& set;
   const CheckOptions& options;
   std::vector<const Item*> items;            // pending, parsed, in order
   std::vector<PlannedStatement> statements;  // in the order they will run
-  std::string default_schema;                // PostgreSQL: current_schema(); SQLite: ""
 
-  bool postgres() const { return conn.kind() == EngineKind::kPostgres; }
-
-  // Runs a query. On PostgreSQL it runs under a savepoint, so that a failing
-  // query (a user's check section) does not end the read-only transaction.
-  Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params = {});
-
-  // The schema an unqualified name of the pending items lands in.
-  std::string SchemaOf(const std::string& schema) const {
-    return schema.empty() ? default_schema : schema;
-  }
+  // Runs a query. Where a failed statement ends the transaction, it runs
+  // under a savepoint, so that a failing query (a user's check section)
+  // does not end the read-only transaction.
+  Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params = {}) override;
 
   // Adds a finding of the family that is running.
   void Add(Severity severity, const std::string& item, const std::string& where,
@@ -64,12 +69,6 @@ Status CheckItemQueries(CheckContext& context);
 Status CheckNameConflicts(CheckContext& context);
 Status CheckPrivileges(CheckContext& context);
 Status CheckRewritesAndLocks(CheckContext& context);
-
-// True if changing a column of type `from` to type `to` (both as
-// format_type prints them) is binary-coercible, so PostgreSQL rewrites
-// nothing: varchar(n) to varchar(m >= n) or text, numeric(p,s) to
-// numeric(q >= p,s) ...
-bool BinaryCoercible(const std::string& from, const std::string& to);
 
 // The findings under a title line: one aligned line per family with "ok"
 // or its counts, each finding with its details, and a summary line that

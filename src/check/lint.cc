@@ -182,7 +182,10 @@ Status LocksAndRewrites(const UpgradeSet& set, EngineKind engine, Findings* out)
             ObjectName column{ObjectName::Space::kColumn, "column",   work.schema,
                               work.type_column,           work.table, ""};
             auto known = before.find(column.Key());
-            if (known != before.end() && BinaryCoercible(known->second, work.new_type)) continue;
+            if (known != before.end() &&
+                DriverFor(engine).BinaryCoercible(known->second, work.new_type)) {
+              continue;
+            }
           }
           if (!work.default_functions.empty() &&
               std::none_of(work.default_functions.begin(), work.default_functions.end(),
@@ -195,7 +198,7 @@ Status LocksAndRewrites(const UpgradeSet& set, EngineKind engine, Findings* out)
                 "unless the new type is binary-coercible (varchar(n) to varchar(m > n) or text, "
                 "numeric(p,s) to numeric(q > p,s)); 'ratchet check' asks the database");
           }
-          std::string advice = WorkAdvice(work, engine);
+          std::string advice = WorkAdvice(work);
           if (!advice.empty()) details.push_back(advice);
           out->Add(engine, "locks and rewrites", Severity::kWarning, item->version.ToString(),
                    item->Position(section->offset + statement.offset), DescribeWork(work, ""),
@@ -234,10 +237,10 @@ Result<LintReport> LintUpgradeSet(const fs::path& dir, const LintOptions& option
   if (report.engines.empty()) {
     if (plain.ok()) {
       for (const std::string& name : plain->project.engines) {
-        report.engines.push_back(name == "sqlite" ? EngineKind::kSqlite : EngineKind::kPostgres);
+        if (auto engine = EngineNamed(name)) report.engines.push_back(*engine);
       }
     }
-    if (report.engines.empty()) report.engines = {EngineKind::kSqlite, EngineKind::kPostgres};
+    if (report.engines.empty()) report.engines = AllEngines();
   }
   if (!plain.ok()) {
     // The project and its engines are named even when an item is broken.
@@ -248,7 +251,7 @@ Result<LintReport> LintUpgradeSet(const fs::path& dir, const LintOptions& option
       if (options.engines.empty() && !project.engines.empty()) {
         report.engines.clear();
         for (const std::string& name : project.engines) {
-          report.engines.push_back(name == "sqlite" ? EngineKind::kSqlite : EngineKind::kPostgres);
+          if (auto engine = EngineNamed(name)) report.engines.push_back(*engine);
         }
       }
     }

@@ -1,66 +1,23 @@
 // The privileges family: what the connected role lacks to record the run,
 // to create and change what the pending items name, and, as warnings, what
 // the online freeze and copy-upgrade would need.
-#include "check/privileges.h"
-
 #include <fmt/format.h>
 
 #include <set>
 
 #include "check/check_context.h"
+#include "engine/engine_driver.h"
+#include "sql/sql_text.h"
 
 namespace ratchet {
 namespace {
 
-// `identifier` quoted for SQL when it has to be.
-std::string QuoteName(const std::string& identifier) {
-  bool plain = !identifier.empty() && !(identifier[0] >= '0' && identifier[0] <= '9');
-  for (char c : identifier) {
-    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  }
-  if (plain) return identifier;
-  std::string out = "\"";
-  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-bool IsTrue(const std::optional<std::string>& value) { return value && *value == "t"; }
-
 // The bookkeeping: its schema, or the right to create it, and the right to
 // write its tables or to create them.
 Status CheckBookkeeping(CheckContext& context, const std::string& me) {
-  const std::string& schema = context.set.project.history_schema;
-  auto rows = context.Query(
-      "SELECT n.oid IS NOT NULL, "
-      "       has_database_privilege(current_database(), 'CREATE'), "
-      "       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') "
-      "                         AND has_schema_privilege(n.oid, 'CREATE'), "
-      "       to_regclass(quote_ident($1) || '.items') IS NOT NULL, "
-      "       COALESCE(has_table_privilege(to_regclass(quote_ident($1) || '.items'), "
-      "                                    'INSERT, UPDATE, DELETE'), false) "
-      "FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1",
-      {schema});
-  if (!rows.ok()) return rows.status();
-  const Row& r = rows->rows.at(0);
-  const std::string where;  // the database as a whole
-  if (!IsTrue(r[0]) && !IsTrue(r[1])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not create the bookkeeping schema {}: grant it with "
-                            "GRANT CREATE ON DATABASE <this database> TO {}, or have an "
-                            "administrator run CREATE SCHEMA {} AUTHORIZATION {}",
-                            me, schema, QuoteName(me), QuoteName(schema), QuoteName(me)));
-  } else if (IsTrue(r[0]) && !IsTrue(r[3]) && !IsTrue(r[2])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not create ratchet's tables in schema {}: GRANT USAGE, "
-                            "CREATE ON SCHEMA {} TO {}",
-                            me, schema, QuoteName(schema), QuoteName(me)));
-  } else if (IsTrue(r[3]) && !IsTrue(r[4])) {
-    context.Add(Severity::kProblem, "", where,
-                fmt::format("role {} may not write ratchet's bookkeeping in schema {}: run as "
-                            "the role that owns it, or GRANT INSERT, UPDATE, DELETE ON ALL "
-                            "TABLES IN SCHEMA {} TO {}",
-                            me, schema, QuoteName(schema), QuoteName(me)));
-  }
+  auto refusal = context.facts.BookkeepingRefusal(context, me, context.set.project.history_schema);
+  if (!refusal.ok()) return refusal.status();
+  if (!refusal->empty()) context.Add(Severity::kProblem, "", "", *refusal);
   return Status::Ok();
 }
 
@@ -95,15 +52,13 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
       if (touched_before.count("schema|" + schema) || !reported.insert("c|" + schema).second) {
         continue;
       }
-      auto rows = context.Query(
-          "SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = $1",
-          {schema});
-      if (!rows.ok()) return rows.status();
-      if (!rows->rows.empty() && !IsTrue(rows->rows[0][0])) {
+      auto may = context.facts.MayCreateIn(context, schema);
+      if (!may.ok()) return may.status();
+      if (!*may) {
         context.Add(Severity::kProblem, s.item->version.ToString(), s.Where(),
                     fmt::format("role {} may not create objects in schema {}: GRANT CREATE ON "
                                 "SCHEMA {} TO {}",
-                                me, schema, QuoteName(schema), QuoteName(me)));
+                                me, schema, QuoteNameIfNeeded(schema), QuoteNameIfNeeded(me)));
       }
     }
     for (const auto& [schema_name, table] : tables) {
@@ -112,21 +67,15 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
       if (table.empty() || touched_before.count(key) || !reported.insert("o|" + key).second) {
         continue;
       }
-      auto rows = context.Query(
-          "SELECT pg_has_role(c.relowner, 'USAGE'), pg_get_userbyid(c.relowner), "
-          "       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
-          "       WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'table' END "
-          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "WHERE n.nspname = $1 AND c.relname = $2",
-          {schema, table});
-      if (!rows.ok()) return rows.status();
-      if (rows->rows.empty() || IsTrue(rows->rows[0][0])) continue;
-      const std::string owner = rows->rows[0][1].value_or("?");
+      auto foreign = context.facts.OwnerIfNotMine(context, schema, table);
+      if (!foreign.ok()) return foreign.status();
+      if (!*foreign) continue;
+      const std::string& owner = (*foreign)->owner;
       context.Add(Severity::kProblem, s.item->version.ToString(), s.Where(),
                   fmt::format("role {} does not own {} {}.{}, which this statement changes "
                               "(its owner is {}): run as {}, or GRANT {} TO {}",
-                              me, rows->rows[0][2].value_or("table"), schema, table, owner, owner,
-                              QuoteName(owner), QuoteName(me)));
+                              me, (*foreign)->kind, schema, table, owner, owner,
+                              QuoteNameIfNeeded(owner), QuoteNameIfNeeded(me)));
     }
     // What this statement makes or removes is not judged for later ones.
     for (const Creation& c : s.effects.creates) {
@@ -150,63 +99,12 @@ Status CheckObjects(CheckContext& context, const std::string& me) {
 
 }  // namespace
 
-Result<std::vector<std::string>> MissingCopyUpgradePrivileges(Connection& conn,
-                                                              const std::string& database,
-                                                              const std::string& marker) {
-  auto rows = conn.Query(
-      "SELECT r.rolsuper, r.rolcreatedb, pg_has_role(current_user, d.datdba, 'USAGE'), "
-      "       pg_get_userbyid(d.datdba), current_user, "
-      "       (SELECT string_agg(p.name, ', ' ORDER BY p.name) "
-      "          FROM pg_db_role_setting s, unnest(s.setconfig) c "
-      "          JOIN pg_settings p ON p.name = split_part(c, '=', 1) "
-      "         WHERE s.setdatabase = d.oid AND s.setrole = 0 AND p.context = 'superuser'), "
-      "       current_setting('server_version_num')::int "
-      "FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = $1",
-      {database});
-  if (!rows.ok()) return rows.status();
-  std::vector<std::string> missing;
-  if (rows->rows.empty() || IsTrue(rows->rows[0][0])) return missing;
-  const Row& r = rows->rows[0];
-  const std::string me = r[4].value_or("?");
-  const std::string owner = r[3].value_or("?");
-  if (!IsTrue(r[1])) {
-    missing.push_back(
-        fmt::format("CREATEDB, to create the copy and rename it: a superuser can "
-                    "grant it with ALTER ROLE {} CREATEDB",
-                    QuoteName(me)));
-  }
-  if (!IsTrue(r[2])) {
-    missing.push_back(
-        fmt::format("ownership of database {} (its owner is {}): run as {} or as a superuser",
-                    database, owner, owner));
-  }
-  if (std::stoi(r[6].value_or("0")) >= 150000) {
-    // has_parameter_privilege exists from PostgreSQL 15 on.
-    auto may_set = conn.Query("SELECT has_parameter_privilege($1, 'SET')", {marker});
-    if (!may_set.ok()) return may_set.status();
-    if (!IsTrue(may_set->rows.at(0).at(0))) {
-      missing.push_back(
-          fmt::format("the right to set {} on the database, with which "
-                      "copy-upgrade marks the database it closed: a superuser can "
-                      "grant it with GRANT SET ON PARAMETER {} TO {}",
-                      marker, marker, QuoteName(me)));
-    }
-  }
-  if (r[5] && !r[5]->empty()) {
-    missing.push_back(fmt::format(
-        "superuser, to carry the database's setting(s) {} to the copy: run as a superuser", *r[5]));
-  }
-  return missing;
-}
-
 Status CheckPrivileges(CheckContext& context) {
-  if (!context.postgres()) return Status::Ok();  // SQLite: the file's mode, checked at open
-  auto who = context.Query(
-      "SELECT current_user, rolsuper, current_database() FROM pg_roles WHERE rolname = "
-      "current_user");
-  if (!who.ok()) return who.status();
-  const std::string me = who->rows.at(0).at(0).value_or("?");
-  if (IsTrue(who->rows[0][1])) return Status::Ok();
+  auto role = context.facts.Role(context);
+  if (!role.ok()) return role.status();
+  if (!*role) return Status::Ok();  // no roles: the file's mode decides, checked at open
+  const std::string me = (*role)->name;
+  if ((*role)->superuser) return Status::Ok();
   RATCHET_RETURN_IF_ERROR(CheckBookkeeping(context, me));
   RATCHET_RETURN_IF_ERROR(CheckObjects(context, me));
 
@@ -214,15 +112,14 @@ Status CheckPrivileges(CheckContext& context) {
   if (!context.options.command_privileges) return Status::Ok();
   bool online = false;
   for (const Item* item : context.items) online = online || item->section(SectionKind::kPrepare);
-  if (online) {
+  if (online && context.driver.ddl_freeze() != nullptr) {
     context.Add(Severity::kWarning, "", "",
                 fmt::format("'ratchet prepare --freeze' needs a superuser (only superusers "
                             "create event triggers); role {} is not one, so prepare only "
                             "without --freeze",
                             me));
   }
-  auto copy = MissingCopyUpgradePrivileges(context.conn, who->rows[0][2].value_or(""),
-                                           "ratchet.copy_upgrade");
+  auto copy = DriverFor(context.conn.kind()).MissingCopyPrivileges(context.conn);
   if (!copy.ok()) return copy.status();
   if (!copy->empty()) {
     context.Add(Severity::kWarning, "", "",

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "check/check_context.h"
-#include "snapshot/sql_text.h"
+#include "sql/sql_text.h"
 
 namespace ratchet {
 namespace {
@@ -46,7 +46,10 @@ std::optional<int> VersionNumber(const std::string& text) {
 
 Status ServerVersion(CheckContext& c) {
   const std::string& wanted = c.set.project.min_server_version;
-  if (wanted.empty() || !c.postgres()) return Status::Ok();
+  if (wanted.empty()) return Status::Ok();
+  auto version = c.facts.ServerVersion(c);
+  if (!version.ok()) return version.status();
+  if (!*version) return Status::Ok();  // no server whose version a set may require
   std::optional<int> minimum = VersionNumber(wanted);
   if (!minimum) {
     c.Add(
@@ -54,37 +57,28 @@ Status ServerVersion(CheckContext& c) {
         fmt::format("server-version '{}' is not a version: write e.g. \"14\" or \"14.2\"", wanted));
     return Status::Ok();
   }
-  auto r = c.Query(
-      "SELECT current_setting('server_version_num')::int, "
-      "current_setting('server_version')");
-  if (!r.ok()) return r.status();
-  int actual = std::stoi(r->rows.at(0).at(0).value_or("0"));
-  if (actual < *minimum) {
+  if ((*version)->number < *minimum) {
     c.Add(Severity::kProblem, "", kToml,
-          fmt::format("the server is PostgreSQL {}, and the set requires {} or later: upgrade "
+          fmt::format("the server is {} {}, and the set requires {} or later: upgrade "
                       "the server first",
-                      r->rows[0][1].value_or("?"), wanted));
+                      c.driver.title(), (*version)->text, wanted));
   }
   return Status::Ok();
 }
 
 Status Extensions(CheckContext& c) {
-  if (!c.postgres()) return Status::Ok();
+  if (!c.facts.has_extensions()) return Status::Ok();
   for (const std::string& extension : c.set.project.required_extensions) {
-    auto r = c.Query(
-        "SELECT (SELECT extversion FROM pg_extension WHERE extname = $1), "
-        "(SELECT default_version FROM pg_available_extensions WHERE name = $1)",
-        {Value(extension)});
-    if (!r.ok()) return r.status();
-    const Row& row = r->rows.at(0);
-    if (row[0].has_value()) continue;  // installed
+    auto found = c.facts.ExtensionOf(c, extension);
+    if (!found.ok()) return found.status();
+    if (found->installed.has_value()) continue;
     std::string created_by;
     for (const PlannedStatement& s : c.statements) {
       for (const std::string& name : s.effects.extensions_created) {
         if (name == extension && created_by.empty()) created_by = s.item->version.ToString();
       }
     }
-    if (!row[1].has_value()) {
+    if (!found->available.has_value()) {
       c.Add(Severity::kProblem, "", kToml,
             fmt::format("extension {} is not available on this server: install its package on "
                         "the server first",
@@ -93,7 +87,7 @@ Status Extensions(CheckContext& c) {
       c.Add(Severity::kProblem, "", kToml,
             fmt::format("extension {} is not installed (version {} is available): run CREATE "
                         "EXTENSION {} as a role that may, or create it in an item",
-                        extension, *row[1], extension));
+                        extension, *found->available, extension));
     }
   }
   return Status::Ok();
@@ -139,29 +133,18 @@ bool Satisfies(const std::string& wanted, const std::string& actual) {
 
 Status Settings(CheckContext& c) {
   for (const auto& [name, wanted] : c.set.project.required_settings) {
-    std::optional<std::string> actual;
-    if (c.postgres()) {
-      // pg_settings gives numbers in the setting's base unit (8kB pages,
-      // ms ...), which is what a comparison needs.
-      auto r = c.Query(
-          "SELECT coalesce((SELECT setting FROM pg_settings WHERE name = $1), "
-          "current_setting($1, true))",
-          {Value(name)});
-      if (!r.ok()) return r.status();
-      actual = r->rows.at(0).at(0);
-    } else if (name.find('.') == std::string::npos) {
-      auto r = c.Query("PRAGMA " + name);
-      if (r.ok() && !r->rows.empty() && !r->rows[0].empty()) actual = r->rows[0][0];
-    }
+    auto found = c.facts.Setting(c, name);
+    if (!found.ok()) return found.status();
+    const std::optional<std::string>& actual = *found;
     if (!actual) {
       c.Add(Severity::kProblem, "", kToml,
             fmt::format("setting {} does not exist on this {}: check its name in "
                         "[requirements.settings]",
-                        name, c.postgres() ? "server" : "SQLite"));
+                        name, c.facts.settings_holder()));
     } else if (!Satisfies(wanted, *actual)) {
       c.Add(Severity::kProblem, "", kToml,
             fmt::format("setting {} is {}, and the set requires {}: change it on the {} first",
-                        name, *actual, wanted, c.postgres() ? "server" : "database"));
+                        name, *actual, wanted, c.facts.settings_holder()));
     }
   }
   return Status::Ok();

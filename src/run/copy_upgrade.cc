@@ -3,17 +3,44 @@
 // the database; the swap is the point of no return.
 #include <fmt/format.h>
 
+#include "engine/engine_driver.h"
 #include "ratchet/copy.h"
 #include "run/bookkeeping.h"
-#include "run/copy_place.h"
 #include "util/fault.h"
 
 namespace ratchet {
 namespace {
 
-Result<std::unique_ptr<CopyPlace>> MakePlace(const Target& target, const ConnectOptions& options) {
-  if (target.kind == EngineKind::kSqlite) return SqliteCopyPlace(target, options);
-  return PostgresCopyPlace(target, options);
+Result<std::unique_ptr<CopyPlace>> MakePlace(const Target& target, const ConnectOptions& options,
+                                             Connection* server = nullptr) {
+  return DriverFor(target.kind).OpenCopyPlace(target, options, server);
+}
+
+// The status the bookkeeping of `target` records, read without creating
+// anything: "" when it has none.
+Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions& options) {
+  ConnectOptions read_only = options;
+  read_only.create_if_missing = false;
+  auto conn = Connect(target, read_only);
+  if (!conn.ok()) return conn.status();
+  Bookkeeping books(**conn);
+  auto format = books.Format();
+  if (!format.ok()) return format.status();
+  if (*format == 0) return std::string();
+  auto state = books.ReadState();
+  if (!state.ok()) return state.status();
+  return std::string(StateName(state->status));
+}
+
+// What `place` holds now, with a complete copy's state as its bookkeeping
+// records it.
+Result<CopyState> ReadPlace(CopyPlace& place, const ConnectOptions& options) {
+  auto state = place.Read();
+  if (!state.ok() || state->copy_status != "copied") return state;
+  auto status = BookkeepingStatus(place.CopyTarget(), options);
+  if (!status.ok()) return status.status();
+  if (!status->empty()) state->copy_status = *status;
+  return state;
 }
 
 // What the copy must show before it may replace the original: its run
@@ -37,16 +64,11 @@ Status VerifyCopy(Connection& copy, const UpgradeSet& set, const UpgradeOptions&
     return Status(Code::kUpgradeFailed, fmt::format("{}: {} is still pending on the copy",
                                                     copy.display_name(), item->version.ToString()));
   }
-  const char* check = copy.kind() == EngineKind::kSqlite
-                          ? "SELECT integrity_check FROM pragma_integrity_check "
-                            "WHERE integrity_check <> 'ok'"
-                          : "SELECT indexrelid::regclass::text || ' is INVALID' FROM pg_index "
-                            "WHERE NOT indisvalid";
-  auto problems = copy.Query(check);
+  auto problems = DriverFor(copy.kind()).Unsound(copy);
   if (!problems.ok()) return problems.status();
-  if (problems->rows.empty()) return Status::Ok();
+  if (problems->empty()) return Status::Ok();
   std::string list;
-  for (const Row& row : problems->rows) list += "\n  " + row[0].value_or("");
+  for (const std::string& problem : *problems) list += "\n  " + problem;
   return Status(Code::kUpgradeFailed,
                 fmt::format("{}: the upgraded copy is not sound:{}", copy.display_name(), list));
 }
@@ -76,30 +98,6 @@ Result<UpgradeSummary> UpgradeCopy(CopyPlace& place, const UpgradeSet& set,
 
 }  // namespace
 
-Result<std::string> BookkeepingStatus(const Target& target, const ConnectOptions& options) {
-  ConnectOptions read_only = options;
-  read_only.create_if_missing = false;
-  auto conn = Connect(target, read_only);
-  if (!conn.ok()) return conn.status();
-  Bookkeeping books(**conn);
-  auto format = books.Format();
-  if (!format.ok()) return format.status();
-  if (*format == 0) return std::string();
-  auto state = books.ReadState();
-  if (!state.ok()) return state.status();
-  return std::string(StateName(state->status));
-}
-
-Status RefusedForPrivileges(const std::string& display, const std::string& who,
-                            const std::vector<std::string>& missing) {
-  std::string list;
-  for (const std::string& m : missing) list += "\n  - " + m;
-  return Status(Code::kRefused,
-                fmt::format("{}: copy-upgrade cannot finish as {}, which lacks:{}\nNothing was "
-                            "changed.",
-                            display, who, list));
-}
-
 Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& set,
                                        const CopyUpgradeOptions& options, Reporter* reporter) {
   Reporter quiet;
@@ -110,7 +108,7 @@ Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& s
   if (!made.ok()) return made.status();
   CopyPlace& place = **made;
   RATCHET_RETURN_IF_ERROR(place.Lock(options.upgrade.lock_wait));
-  auto state = place.Read();
+  auto state = ReadPlace(place, connect);
   if (!state.ok()) return state.status();
   RATCHET_RETURN_IF_ERROR(place.CheckPrivileges());
 
@@ -164,7 +162,7 @@ Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& s
   reporter->Banner(
       fmt::format("Swapping: {} becomes {}; the original is kept", summary.copy, target.display));
   RATCHET_RETURN_IF_ERROR(place.Swap());
-  auto after = place.Read();
+  auto after = ReadPlace(place, connect);
   if (!after.ok()) return after.status();
   summary.kept = after->kept;
   return summary;
@@ -172,10 +170,9 @@ Result<CopyUpgradeSummary> CopyUpgrade(const Target& target, const UpgradeSet& s
 
 Result<CopyState> ReadCopyState(const Target& target, const ConnectOptions& options,
                                 Connection* server) {
-  auto place = target.kind == EngineKind::kPostgres ? PostgresCopyPlace(target, options, server)
-                                                    : MakePlace(target, options);
+  auto place = MakePlace(target, options, server);
   if (!place.ok()) return place.status();
-  return (*place)->Read();
+  return ReadPlace(**place, options);
 }
 
 Result<std::string> RemoveKeptOriginal(const Target& target, const ConnectOptions& options) {
@@ -183,7 +180,7 @@ Result<std::string> RemoveKeptOriginal(const Target& target, const ConnectOption
   if (!made.ok()) return made.status();
   CopyPlace& place = **made;
   RATCHET_RETURN_IF_ERROR(place.Lock(std::chrono::milliseconds(0)));
-  auto state = place.Read();
+  auto state = ReadPlace(place, options);
   if (!state.ok()) return state.status();
   if (state->Unfinished()) {
     return Status(Code::kRefused,

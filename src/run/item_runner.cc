@@ -7,8 +7,7 @@
 #include <functional>
 #include <thread>
 
-#include "engine/postgres/pg_index.h"
-#include "engine/postgres/postgres_connection.h"
+#include "engine/engine_driver.h"
 #include "ratchet/interrupt.h"
 #include "run/transaction.h"
 #include "util/clock.h"
@@ -48,6 +47,7 @@ bool IsLockTimeout(const Status& status) {
 ItemRunner::ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books, StateRow& state,
                        const UpgradeOptions& options, Reporter* reporter)
     : conn_(conn),
+      driver_(DriverFor(conn.kind())),
       set_(set),
       books_(books),
       state_(state),
@@ -103,28 +103,15 @@ Status RetryOnLockTimeout(const std::string& what, const UpgradeOptions& options
 
 Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status()>& attempt) {
   Status s = RetryOnLockTimeout(item.version.ToString(), options_, reporter_, attempt);
-  if (s.ok() || !IsLockTimeout(s) || conn_.kind() != EngineKind::kPostgres) return s;
+  if (s.ok() || !IsLockTimeout(s) || !driver_.names_lock_holders()) return s;
   // Out of retries: name the sessions that hold table locks in open
   // transactions now, which is what the item queued behind; the item is not
   // what needs fixing.
   conn_.Rollback();
-  auto holders = conn_.Query(
-      "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), "
-      "to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), coalesce(a.state, ''), "
-      "left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 80) "
-      "FROM pg_stat_activity a WHERE a.datname = current_database() "
-      "AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL "
-      "AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'relation' "
-      "AND l.granted) ORDER BY a.xact_start LIMIT 5");
+  auto holders = driver_.LockHolders(conn_);
   std::string named;
   if (holders.ok()) {
-    for (const Row& row : holders->rows) {
-      auto at = [&](size_t k) { return row[k].value_or(""); };
-      named += fmt::format(
-          "\n  pid {} (application '{}', client {}, in a transaction since {}, "
-          "{}): {}",
-          at(0), at(1), at(2), at(3), at(4), at(5));
-    }
+    for (const std::string& holder : *holders) named += "\n  " + holder;
   }
   std::string message =
       s.message() +
@@ -139,24 +126,20 @@ Status ItemRunner::WithLockRetries(const Item& item, const std::function<Status(
 }
 
 Status ItemRunner::ClearInterruptedBuilds(const Item& item) {
-  if (conn_.kind() != EngineKind::kPostgres) return Status::Ok();
+  const IndexBuildRepair* repair = driver_.index_build_repair();
+  if (repair == nullptr) return Status::Ok();
   for (const Section& section : item.sections) {
     for (const Statement& st : section.statements) {
-      if (!st.non_transactional || st.node != "IndexStmt") continue;
-      std::string index = postgres::ConcurrentIndexName(
-          std::string_view(section.text).substr(st.offset, st.length));
+      auto left = repair->LeftUnusable(
+          conn_, std::string_view(section.text).substr(st.offset, st.length), st);
+      if (!left.ok()) return left.status();
+      const std::string& index = *left;
       if (index.empty()) continue;
-      auto invalid = conn_.Query(
-          "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid", {index});
-      if (!invalid.ok()) return invalid.status();
-      if (invalid->rows.empty()) continue;
-      // A concurrent build that was interrupted leaves the index INVALID:
-      // unused by queries but still maintained, and in the way of the rebuild.
       reporter_->Note(
           fmt::format("{}: dropping index {}, left INVALID by an interrupted "
                       "concurrent build, before building it again",
                       item.version.ToString(), index));
-      RATCHET_RETURN_IF_ERROR(conn_.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + index));
+      RATCHET_RETURN_IF_ERROR(repair->DropUnusable(conn_, index));
       RATCHET_RETURN_IF_ERROR(books_.AddEvent(state_.upgrade_id, "invalid-index-dropped",
                                               item.version.ToString(), index));
       RATCHET_FAULT_POINT("index.dropped");
@@ -187,7 +170,7 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   };
   const std::string version = item.version.ToString();
 
-  if (!journaled && conn_.kind() == EngineKind::kPostgres) {
+  if (!journaled && driver_.round_trip_batch()) {
     return WithLockRetries(item, [&] { return ApplyInOneRoundTrip(item, sections, phase); });
   }
   if (!journaled) {
@@ -305,10 +288,10 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
                                        const std::vector<const Section*>& sections, Phase phase) {
   // Invariant 1 as on every engine: one transaction holds the item and its
   // row. The duration is measured by the server, from the transaction's start.
-  std::vector<Bookkeeping::Write> writes = books_.ItemAppliedWrites(
-      item, phase, "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS bigint)",
-      state_.upgrade_id);
-  std::vector<postgres::BatchStep> steps;
+  const RoundTripBatch& batch = *driver_.round_trip_batch();
+  std::vector<Bookkeeping::Write> writes =
+      books_.ItemAppliedWrites(item, phase, batch.elapsed_ms_sql(), state_.upgrade_id);
+  std::vector<BatchStep> steps;
   for (const Section* section : sections) {
     // A section the loader split needs no second parse; an unparsed (or
     // empty) one is split by the connection.
@@ -321,11 +304,12 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   // applies it again. Durable once the run's closing state write commits
   // synchronously, since WAL is flushed in order; only then does the run say
   // it is done.
-  steps.push_back({"SET LOCAL synchronous_commit = off", {}, false});
+  const std::string relaxed = driver_.relaxed_commit();
+  if (!relaxed.empty()) steps.push_back({relaxed, {}, false});
   RATCHET_RETURN_IF_ERROR(conn_.Begin());
   size_t failed = 0;
   RATCHET_FAULT_POINT("commit.before");
-  Status s = postgres::ExecuteBatch(conn_, steps, /*commit=*/true, &failed);
+  Status s = batch.ExecuteBatch(conn_, steps, /*commit=*/true, &failed);
   if (s.ok()) RATCHET_FAULT_POINT("commit.after");
   if (s.ok()) return s;
   conn_.Rollback();

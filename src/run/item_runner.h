@@ -13,6 +13,8 @@
 
 namespace ratchet {
 
+class EngineDriver;
+
 class ItemRunner {
  public:
   ItemRunner(Connection& conn, const UpgradeSet& set, Bookkeeping& books, StateRow& state,
@@ -80,6 +82,7 @@ class ItemRunner {
   Status ClearInterruptedBuilds(const Item& item);
 
   Connection& conn_;
+  const EngineDriver& driver_;
   const UpgradeSet& set_;
   Bookkeeping& books_;
   StateRow& state_;

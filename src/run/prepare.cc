@@ -3,6 +3,7 @@
 // when asked, and optionally freezes DDL. Never runs a finalize section.
 #include <fmt/format.h>
 
+#include "engine/engine_driver.h"
 #include "ratchet/online.h"
 #include "run/item_loop.h"
 #include "run/item_runner.h"
@@ -55,10 +56,12 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
   }
   if (options.freeze) {
     Status frozen = FreezeDdl(conn, state.upgrade_id);
-    if (frozen.code() == Code::kInvalidArgument && conn.kind() == EngineKind::kSqlite) {
+    const EngineDriver& driver = DriverFor(conn.kind());
+    if (frozen.code() == Code::kInvalidArgument && driver.ddl_freeze() == nullptr) {
       run.reporter.Note(
-          "--freeze does not apply to SQLite: it cannot block another process's "
-          "DDL; keep schema changes out of the application until finalize");
+          fmt::format("--freeze does not apply to {}: it cannot block another process's "
+                      "DDL; keep schema changes out of the application until finalize",
+                      driver.title()));
     } else if (!frozen.ok()) {
       return frozen;
     } else {

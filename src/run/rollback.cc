@@ -7,10 +7,10 @@
 #include <chrono>
 #include <map>
 
+#include "engine/engine_driver.h"
 #include "ratchet/online.h"
 #include "run/item_runner.h"
 #include "run/online_items.h"
-#include "run/rollback_guard.h"
 #include "run/run_context.h"
 #include "run/transaction.h"
 
@@ -105,8 +105,8 @@ Result<RollbackSummary> RollBackPrepared(Connection& conn, const UpgradeSet& set
   }
   auto items = ItemsToUndo(run);
   if (!items.ok()) return items.status();
-  if (conn.kind() == EngineKind::kPostgres) {
-    RATCHET_RETURN_IF_ERROR(RefuseOutsideDependents(conn, *items));
+  if (const DependentsCheck* dependents = DriverFor(conn.kind()).dependents_check()) {
+    RATCHET_RETURN_IF_ERROR(dependents->RefuseOutsideDependents(conn, *items));
   }
 
   // From here until it ends the state says rolling-back, so that after a

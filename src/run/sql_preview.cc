@@ -6,6 +6,8 @@
 
 #include <cctype>
 
+#include "engine/engine_driver.h"
+
 namespace ratchet {
 namespace {
 
@@ -103,7 +105,7 @@ class RecordingConnection : public Connection {
   // The statements the engines' own Begin() sends.
   Status Begin() override {
     in_transaction_ = true;
-    Add(StatementRole::kTransaction, kind() == EngineKind::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+    Add(StatementRole::kTransaction, DriverFor(kind()).begin_statement());
     return Status::Ok();
   }
   Status Commit() override {
@@ -122,8 +124,7 @@ class RecordingConnection : public Connection {
   Status AcquireUpgradeLock(std::chrono::milliseconds wait) override {
     Add(StatementRole::kAction,
         fmt::format("take the upgrade lock ({}), waiting up to --lock-wait for another ratchet",
-                    kind() == EngineKind::kSqlite ? "a lock on the database file"
-                                                  : "a session advisory lock"));
+                    DriverFor(kind()).upgrade_lock_kind()));
     return Status::Ok();
   }
   void ReleaseUpgradeLock() override { Add(StatementRole::kAction, "release the upgrade lock"); }

@@ -5,12 +5,13 @@
 
 #include <thread>
 
+#include "engine/engine_driver.h"
 #include "run/item_runner.h"
 
 namespace ratchet {
 
 bool GroupsItems(const Connection& conn, const UpgradeSet& set) {
-  return conn.kind() == EngineKind::kSqlite && set.project.sqlite_commit_interval.count() > 0;
+  return DriverFor(conn.kind()).groups_items() && set.project.sqlite_commit_interval.count() > 0;
 }
 
 TransactionGroup::TransactionGroup(Connection& conn, bool grouped, Reporter* reporter,
@@ -24,9 +25,10 @@ TransactionGroup::~TransactionGroup() {
 }
 
 Status TransactionGroup::Run(const std::function<Status()>& body) {
-  if (!grouped_ && conn_.kind() == EngineKind::kPostgres) {
+  const std::string relaxed = DriverFor(conn_.kind()).relaxed_commit();
+  if (!grouped_ && !relaxed.empty()) {
     return RunInTransaction(conn_, [&]() -> Status {
-      RATCHET_RETURN_IF_ERROR(conn_.Execute("SET LOCAL synchronous_commit = off"));
+      RATCHET_RETURN_IF_ERROR(conn_.Execute(relaxed));
       return body();
     });
   }

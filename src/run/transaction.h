@@ -6,25 +6,13 @@
 #include <cstddef>
 #include <functional>
 
+#include "engine/in_transaction.h"
 #include "ratchet/engine.h"
 #include "ratchet/runner.h"
 #include "ratchet/upgrade_set.h"
 #include "util/fault.h"
 
 namespace ratchet {
-
-// Begins a transaction, runs `body`, and commits if it succeeded; otherwise
-// rolls back and returns the body's (or the commit's) error. Nothing `body`
-// wrote survives a failure.
-inline Status RunInTransaction(Connection& conn, const std::function<Status()>& body) {
-  RATCHET_RETURN_IF_ERROR(conn.Begin());
-  Status s = body();
-  if (s.ok()) RATCHET_FAULT_POINT("commit.before");
-  if (s.ok()) s = conn.Commit();
-  if (!s.ok()) conn.Rollback();
-  if (s.ok()) RATCHET_FAULT_POINT("commit.after");
-  return s;
-}
 
 // Runs many small units of work (an item with its row, a state write) in
 // one engine transaction, each unit under its own savepoint: every unit is

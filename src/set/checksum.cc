@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ratchet/upgrade_set.h"
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 #include "util/sha256.h"
 
 namespace ratchet {

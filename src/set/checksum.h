@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 namespace ratchet {
 

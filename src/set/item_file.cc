@@ -14,7 +14,7 @@
 
 #include "ratchet/text.h"
 #include "set/checksum.h"
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 namespace ratchet {
 namespace {

@@ -19,8 +19,7 @@
 #include <system_error>
 #include <thread>
 
-#include "engine/postgres/pg_parse.h"
-#include "engine/sqlite/sqlite_parse.h"
+#include "set/dialect.h"
 #include "set/item_file.h"
 #include "set/load_steps.h"
 #include "set/project_file.h"
@@ -40,10 +39,6 @@ const char* SectionName(SectionKind kind) {
       return "rollback";
   }
   return "?";
-}
-
-const char* EngineName(EngineKind kind) {
-  return kind == EngineKind::kSqlite ? "sqlite" : "postgresql";
 }
 
 const Section* Item::section(SectionKind kind) const {
@@ -214,9 +209,7 @@ Status ListItemFiles(const fs::path& items_dir, std::vector<std::string>* names)
 // transaction mode of each section.
 Status ParseForEngine(Item* item, EngineKind engine) {
   for (Section& section : item->sections) {
-    Status s = engine == EngineKind::kPostgres
-                   ? postgres::SplitScript(section.text, &section.statements)
-                   : sqlite::SplitScript(section.text, &section.statements);
+    Status s = DialectFor(engine).SplitScript(section.text, &section.statements);
     if (!s.ok()) {
       const DbError* e = s.db_error();
       size_t at = section.offset;
@@ -479,7 +472,7 @@ Status FinishLoading(UpgradeSet* set_ptr, const std::vector<int>& release_lines,
 // the next item in turn (items differ in size), then keeps the copies in
 // order up to the first bad item: the error reported, and what `*items` and
 // `*storage` hold after it, are what a one-by-one parse would leave.
-// libpg_query and SQLite's statement splitter share no state between calls.
+// The dialects' splitters share no state between calls.
 Status ParseDeferredItems(EngineKind engine, std::vector<const Item*>* items,
                           std::deque<Item>* storage) {
   constexpr size_t kItemsPerThread = 200;

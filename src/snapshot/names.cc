@@ -3,7 +3,7 @@
 #include <regex>
 #include <string>
 
-#include "snapshot/engine_snapshot.h"
+#include "snapshot/snapshot_objects.h"
 
 namespace ratchet {
 

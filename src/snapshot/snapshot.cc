@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "snapshot/engine_snapshot.h"
+#include "snapshot/snapshot_objects.h"
 
 namespace ratchet {
 namespace {
@@ -214,19 +214,6 @@ std::string FormatDifference(const Difference& d, const DiffLabels& labels) {
   }
   return fmt::format("{} {}: {} {} → {}", d.kind, d.name, d.property, shown(d.before),
                      shown(d.after));
-}
-
-Result<Snapshot> TakeSnapshot(Connection& conn, const SnapshotOptions& options) {
-  Result<Snapshot> snapshot = conn.kind() == EngineKind::kPostgres
-                                  ? TakePostgresSnapshot(conn, options)
-                                  : TakeSqliteSnapshot(conn, options);
-  if (!snapshot.ok()) {
-    return snapshot.status().WithContext(
-        fmt::format("{}: cannot read the schema", conn.display_name()));
-  }
-  snapshot->engine = conn.kind();
-  SortSnapshot(&*snapshot);
-  return snapshot;
 }
 
 }  // namespace ratchet

@@ -327,13 +327,16 @@ TEST_P(Check, AMissingSqliteFileHasNothingToCheck) {
 }
 
 TEST(BinaryCoercible, KnowsWhichTypeChangesRewriteNothing) {
-  EXPECT_TRUE(BinaryCoercible("character varying(10)", "character varying(20)"));
-  EXPECT_TRUE(BinaryCoercible("character varying(10)", "text"));
-  EXPECT_TRUE(BinaryCoercible("text", "character varying"));
-  EXPECT_TRUE(BinaryCoercible("numeric(10,2)", "numeric(12,2)"));
-  EXPECT_FALSE(BinaryCoercible("character varying(20)", "character varying(10)"));
-  EXPECT_FALSE(BinaryCoercible("numeric(10,2)", "numeric(12,3)"));
-  EXPECT_FALSE(BinaryCoercible("integer", "bigint"));
+  const EngineDriver& postgres = DriverFor(EngineKind::kPostgres);
+  EXPECT_TRUE(postgres.BinaryCoercible("character varying(10)", "character varying(20)"));
+  EXPECT_TRUE(postgres.BinaryCoercible("character varying(10)", "text"));
+  EXPECT_TRUE(postgres.BinaryCoercible("text", "character varying"));
+  EXPECT_TRUE(postgres.BinaryCoercible("numeric(10,2)", "numeric(12,2)"));
+  EXPECT_FALSE(postgres.BinaryCoercible("character varying(20)", "character varying(10)"));
+  EXPECT_FALSE(postgres.BinaryCoercible("numeric(10,2)", "numeric(12,3)"));
+  EXPECT_FALSE(postgres.BinaryCoercible("integer", "bigint"));
+  // SQLite has no type change that keeps the table.
+  EXPECT_FALSE(DriverFor(EngineKind::kSqlite).BinaryCoercible("text", "integer"));
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // Unit tests of reading a statement's effects: what it creates and removes,
 // the work it does on tables under a lock, and why it is unsafe to repeat.
-#include "check/statement_effects.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "check/effects_walk.h"
+#include "engine/engine_driver.h"
 
 namespace ratchet {
 namespace {

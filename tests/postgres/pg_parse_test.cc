@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "check/statement_effects.h"
+#include "engine/engine_driver.h"
 
 namespace ratchet::postgres {
 namespace {

@@ -1,5 +1,5 @@
 // The SQL lexer: which segments it reports, and that they cover the text.
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 namespace ratchet::postgres {
 namespace {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/engine_driver.h"
 #include "ratchet/engine.h"
 #include "ratchet/upgrade_set.h"
 
@@ -26,17 +27,6 @@ std::string DisplayName(std::string_view conninfo);
 // (dbname, PGDATABASE, else the user name); "" when it cannot tell (a
 // service file decides, or the string cannot be parsed).
 std::string DatabaseOf(std::string_view conninfo);
-
-// One step of a batch for ExecuteBatch: a script, split into statements as
-// ExecuteScript does, or one statement with $1..$n parameters as Execute does.
-struct BatchStep {
-  std::string_view sql;
-  std::vector<Value> params;
-  bool script = false;
-  // For a script: its statements as SplitScript found them when the set was
-  // loaded, so the script is not parsed a second time; null to split here.
-  const std::vector<Statement>* statements = nullptr;
-};
 
 // Optimisation hook for the runner. Runs `steps` in order and then, when
 // `commit` is set, COMMIT: the same outcome as ExecuteScript/Execute/Commit

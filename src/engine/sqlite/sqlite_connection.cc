@@ -26,7 +26,7 @@
 #include "engine/interrupt_registry.h"
 #include "ratchet/interrupt.h"
 #include "ratchet/text.h"
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 #include "util/fault.h"
 
 namespace ratchet::sqlite {

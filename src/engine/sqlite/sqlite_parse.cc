@@ -6,7 +6,7 @@
 #include <cctype>
 #include <string>
 
-#include "set/sql_lexer.h"
+#include "sql/sql_lexer.h"
 
 namespace ratchet::sqlite {
 namespace {
