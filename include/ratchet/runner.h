@@ -135,12 +135,12 @@ struct UpgradeSummary {
 };
 
 // Brings the database up to the target: takes the upgrade lock, runs the
-// checks (with options.run_checks), creates the bookkeeping on first use,
-// refuses drift and unknown versions (kRefused),
-// then applies each pending item with its bookkeeping row in one transaction
-// (invariant 1). Stops at the first failed required item, records the
-// failed-upgrade state with that error, and returns kUpgradeFailed with
-// file:line:column. Re-running resumes.
+// checks (with options.run_checks), refuses drift and unknown versions
+// (kRefused), creates the bookkeeping on first use, then applies each
+// pending item with its bookkeeping row in one transaction (invariant 1).
+// Stops at the first failed required item, records the failed-upgrade state
+// with that error, and returns kUpgradeFailed with file:line:column.
+// Re-running resumes.
 Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
                                const UpgradeOptions& options, Reporter* reporter);
 
