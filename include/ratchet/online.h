@@ -30,7 +30,9 @@ struct PrepareSummary {
   bool froze = false;
 };
 
-// Runs the prepare section of every pending item (up to the target) and
+// With options.upgrade.run_checks, first runs the pre-upgrade checks as
+// Upgrade does (before anything is written; problems return kCheckFailed).
+// Then runs the prepare section of every pending item (up to the target) and
 // records each item prepared, atomically with its row (journaled when the
 // section runs outside a transaction). Never runs a finalize section. Safe
 // to re-run: items already prepared are skipped. Refuses (kInvalidSet) an

@@ -3,11 +3,11 @@
 #define RATCHET_RUNNER_H_
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ratchet/check.h"
 #include "ratchet/engine.h"
 #include "ratchet/plan.h"
 #include "ratchet/status.h"
@@ -33,6 +33,10 @@ class Reporter {
                             std::chrono::milliseconds elapsed, const Status& error) {}
   // A retry after a lock timeout, and other notes worth a line.
   virtual void Note(const std::string& text) {}
+  // The pre-upgrade checks (UpgradeOptions::run_checks) ran on the items of
+  // `checked` and found what `report` holds, problems or not. Called before
+  // the run changes anything; problems then stop it with kCheckFailed.
+  virtual void ChecksRan(const Plan& checked, const CheckReport& report) {}
 };
 
 // The first error of the last failure, as the bookkeeping records it.
@@ -110,13 +114,15 @@ struct UpgradeOptions {
   bool allow_unknown = false;                        // applied versions the set lacks
   int max_lock_retries = 5;                          // lock_timeout retries per item
   std::chrono::milliseconds first_retry_delay{200};  // doubled on each retry
-  // The pre-upgrade checks, when set: called under the upgrade lock with the
-  // plan read from the bookkeeping, before any refusal and before anything
-  // is written, its pending list narrowed to the items this run starts anew
-  // (an item an earlier run prepared or left in flight is left out, since
-  // what it created is its own). Not called when nothing is pending. A
-  // non-OK status stops the run and is returned as it is.
-  std::function<Status(const Plan& starting)> check_pending;
+  // Run the pre-upgrade checks (CheckDatabase, with `check_options`) first:
+  // under the upgrade lock, on the plan read from the bookkeeping, before
+  // any refusal and before anything is written, on the items this run
+  // starts anew (an item an earlier run prepared or left in flight is left
+  // out, since what it created is its own). Not when nothing is pending.
+  // The findings go to Reporter::ChecksRan; problems stop the run with
+  // kCheckFailed. Upgrade and PrepareItems honour it.
+  bool run_checks = false;
+  CheckOptions check_options;
 };
 
 struct UpgradeSummary {
@@ -128,14 +134,26 @@ struct UpgradeSummary {
   std::vector<Version> applied_versions;  // the items this run applied, in order
 };
 
-// Brings the database up to the target: takes the upgrade lock, creates the
-// bookkeeping on first use, refuses drift and unknown versions (kRefused),
-// then applies each pending item with its bookkeeping row in one transaction
-// (invariant 1). Stops at the first failed required item, records the
-// failed-upgrade state with that error, and returns kUpgradeFailed with
-// file:line:column. Re-running resumes.
+// Brings the database up to the target: takes the upgrade lock, runs the
+// checks (with options.run_checks), refuses drift and unknown versions
+// (kRefused), creates the bookkeeping on first use, then applies each
+// pending item with its bookkeeping row in one transaction (invariant 1).
+// Stops at the first failed required item, records the failed-upgrade state
+// with that error, and returns kUpgradeFailed with file:line:column.
+// Re-running resumes.
 Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
                                const UpgradeOptions& options, Reporter* reporter);
+
+// The pre-upgrade checks alone, as Upgrade with `options` would run them
+// (whatever options.run_checks says), without the upgrade lock and without
+// writing anything: on the items a run up to options.target would start on
+// the database behind `conn`. Reports them to `reporter` (ChecksRan; may be
+// null) and returns kCheckFailed when they found problems; OK, checking
+// nothing, when no item would start. For a procedure that checks one
+// database and then upgrades another (copy-upgrade: the original, then its
+// copy).
+Status CheckBeforeUpgrade(Connection& conn, const UpgradeSet& set, const UpgradeOptions& options,
+                          Reporter* reporter);
 
 struct RepairSummary {
   std::vector<Drift> accepted_drift;
@@ -155,6 +173,10 @@ Result<size_t> Baseline(Connection& conn, const UpgradeSet& set, const Version& 
 
 // The version of ratchet itself.
 const char* ToolVersion();
+
+// A new upgrade id, as a run records it: time-ordered and unique across
+// processes. For FreezeDdl on a database no run has frozen.
+std::string NewUpgradeId();
 
 // The format of the bookkeeping tables this ratchet writes (docs/DESIGN.md
 // §2). It reads every older format and brings it up to this one on the next

@@ -1,6 +1,6 @@
 // `prepare` (the online path's first phase): every pending item's prepare
-// section, recorded prepared, while the old application runs. Optionally
-// freezes DDL first. Never runs a finalize section.
+// section, recorded prepared, while the old application runs. Checks first
+// when asked, and optionally freezes DDL. Never runs a finalize section.
 #include <fmt/format.h>
 
 #include "engine/engine_driver.h"
@@ -8,6 +8,7 @@
 #include "run/item_loop.h"
 #include "run/item_runner.h"
 #include "run/online_items.h"
+#include "run/pre_checks.h"
 #include "run/run_context.h"
 #include "run/transaction.h"
 #include "util/clock.h"
@@ -18,11 +19,19 @@ Result<PrepareSummary> PrepareItems(Connection& conn, const UpgradeSet& set,
                                     const PrepareOptions& options, Reporter* reporter) {
   const RunStates& states = StatesOf(RunKind::kPrepare);
   RunContext run(conn, set, reporter);
-  RATCHET_RETURN_IF_ERROR(OpenRun(run, options.upgrade.lock_wait, OpenMode::kEnsure));
-  RATCHET_RETURN_IF_ERROR(MayStart(RunKind::kPrepare, run.state.status, conn.display_name()));
-
   PlanOptions plan_options;
   plan_options.target = options.upgrade.target;
+  RATCHET_RETURN_IF_ERROR(OpenRun(run, options.upgrade.lock_wait, OpenMode::kRead));
+  // The checks come first, as in upgrade, and write nothing: only after
+  // them is the bookkeeping created, or brought to the current format.
+  RATCHET_RETURN_IF_ERROR(
+      RunPreChecks(run, MakePlan(set, conn.kind(), run.recorded, plan_options), options.upgrade));
+  if (run.format != kBookkeepingFormat) {
+    RATCHET_RETURN_IF_ERROR(run.books.Ensure());
+    RATCHET_RETURN_IF_ERROR(ReadRecorded(run));
+  }
+  RATCHET_RETURN_IF_ERROR(MayStart(RunKind::kPrepare, run.state.status, conn.display_name()));
+
   Plan plan = MakePlan(set, conn.kind(), run.recorded, plan_options);
   RATCHET_RETURN_IF_ERROR(RefuseProblems(conn, plan, options.upgrade.allow_unknown));
   auto prepared = PreparedItems(conn, set, run.recorded);

@@ -243,7 +243,7 @@ Result<std::vector<PreviewStatement>> PreviewUpgrade(Connection& conn, const Upg
   RecordingConnection recorder(conn, &out);
   ItemTracker tracker(recorder);
   UpgradeOptions preview = options;
-  preview.check_pending = nullptr;  // the checks only read; they are 'ratchet check'
+  preview.run_checks = false;  // the checks only read; they are 'ratchet check'
   auto summary = Upgrade(recorder, set, preview, &tracker);
   if (!summary.ok()) return summary.status();
   return out;

@@ -1,4 +1,4 @@
-// `upgrade`: lock, bookkeeping, checks and refusals, then each pending item
+// `upgrade`: lock, checks, refusals and bookkeeping, then each pending item
 // atomically with its bookkeeping row, then the closing write.
 #include <fmt/format.h>
 
@@ -9,6 +9,7 @@
 #include "ratchet/runner.h"
 #include "run/item_loop.h"
 #include "run/item_runner.h"
+#include "run/pre_checks.h"
 #include "run/run_context.h"
 #include "run/transaction.h"
 #include "util/clock.h"
@@ -51,12 +52,9 @@ Result<UpgradeSummary> Upgrade(Connection& conn, const UpgradeSet& set,
   PlanOptions plan_options;
   plan_options.target = options.target;
   Plan plan = MakePlan(set, conn.kind(), run.recorded, plan_options);
-  // The checks come first, as when the tool ran them before the run: their
-  // report is what an operator fixes before anything else.
-  if (options.check_pending && !plan.pending.empty()) {
-    Plan starting = ItemsToStart(plan, run.recorded, run.state.in_flight);
-    if (!starting.pending.empty()) RATCHET_RETURN_IF_ERROR(options.check_pending(starting));
-  }
+  // The checks come first: their report is what an operator fixes before
+  // anything else, and they write nothing, not even the bookkeeping.
+  RATCHET_RETURN_IF_ERROR(RunPreChecks(run, plan, options));
   RATCHET_RETURN_IF_ERROR(MayStart(RunKind::kUpgrade, run.state.status, conn.display_name()));
   RATCHET_RETURN_IF_ERROR(RefuseProblems(conn, plan, options.allow_unknown));
   // Only what runs is parsed (a set loaded with defer_parse), and a bad item

@@ -11,9 +11,9 @@
 #include <fstream>
 #include <memory>
 
+#include "ratchet/text.h"
 #include "set/item_file.h"
 #include "set/project_file.h"
-#include "util/text.h"
 
 namespace ratchet {
 namespace fs = std::filesystem;

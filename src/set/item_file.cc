@@ -12,9 +12,9 @@
 #include <regex>
 #include <set>
 
+#include "ratchet/text.h"
 #include "set/checksum.h"
 #include "sql/sql_lexer.h"
-#include "util/text.h"
 
 namespace ratchet {
 namespace {

@@ -9,7 +9,7 @@
 #include <regex>
 #include <set>
 
-#include "util/text.h"
+#include "ratchet/text.h"
 
 namespace ratchet {
 namespace {

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "ratchet/runner.h"
+
 namespace ratchet {
 
 std::string NowUtc() {

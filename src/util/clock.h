@@ -1,4 +1,5 @@
-// Wall-clock helpers for bookkeeping timestamps and upgrade ids.
+// Wall-clock helpers for bookkeeping timestamps. Upgrade ids, made in
+// clock.cc as well, are public: NewUpgradeId in ratchet/runner.h.
 #ifndef RATCHET_SRC_UTIL_CLOCK_H_
 #define RATCHET_SRC_UTIL_CLOCK_H_
 
@@ -8,9 +9,6 @@ namespace ratchet {
 
 // The current UTC time as "2026-11-21T04:53:00.123Z".
 std::string NowUtc();
-
-// A new upgrade id: time-ordered and unique across processes.
-std::string NewUpgradeId();
 
 }  // namespace ratchet
 

@@ -11,6 +11,8 @@
 #include <map>
 #include <mutex>
 
+#include "ratchet/faults.h"
+
 namespace ratchet::fault {
 namespace {
 
@@ -126,8 +128,6 @@ const std::vector<PointInfo>& Points() {
   return points;
 }
 
-const std::string& ConfigError() { return TheConfig().error; }
-
 namespace internal {
 
 bool armed =
@@ -150,3 +150,9 @@ void Pass(std::string_view point) {
 
 }  // namespace internal
 }  // namespace ratchet::fault
+
+namespace ratchet {
+
+const std::string& FaultConfigError() { return fault::TheConfig().error; }
+
+}  // namespace ratchet

@@ -7,7 +7,8 @@
 // kill -9. RATCHET_FAULT_TRACE=<file> appends "<point> <n>" to <file> at every
 // pass, so a test can list every point and pass a run goes through. With
 // neither variable set a point costs one predictable branch on a flag read
-// once at start-up. docs/FAULTS.md describes each point.
+// once at start-up. docs/FAULTS.md describes each point; a bad RATCHET_FAULT
+// is reported by FaultConfigError (ratchet/faults.h).
 #ifndef RATCHET_SRC_UTIL_FAULT_H_
 #define RATCHET_SRC_UTIL_FAULT_H_
 
@@ -28,10 +29,6 @@ struct PointInfo {
 
 // Every fault point ratchet has, in the order docs/FAULTS.md lists them.
 const std::vector<PointInfo>& Points();
-
-// Why RATCHET_FAULT cannot be used (malformed, unknown point), or "" when it
-// is unset or valid. The tool reports it and exits 2 before doing anything.
-const std::string& ConfigError();
 
 namespace internal {
 // True when RATCHET_FAULT or RATCHET_FAULT_TRACE is set; read before main().

@@ -1,5 +1,5 @@
 // Clipping quoted input, and quoting commands for the shell.
-#include "util/text.h"
+#include "ratchet/text.h"
 
 #include <fmt/format.h>
 

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ratchet/check.h"
 #include "ratchet/runner.h"
 #include "ratchet/upgrade_set.h"
 #include "support/harness.h"
@@ -51,24 +52,31 @@ TEST_P(NoOpRun, FindsDriftThatKeepsTheFileSizeAndModificationTime) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t WHERE id = 2"), "0");
 }
 
+// Records the items each run's pre-upgrade checks looked at.
+class ChecksRecorder : public Reporter {
+ public:
+  void ChecksRan(const Plan& checked, const CheckReport& report) override {
+    std::vector<std::string> versions;
+    for (const Item* item : checked.pending) versions.push_back(item->version.ToString());
+    runs.push_back(versions);
+  }
+  std::vector<std::vector<std::string>> runs;
+};
+
 TEST_P(NoOpRun, ChecksOnlyTheItemsARunStartsAndNothingWhenNothingIsPending) {
   WriteSet({{"V1__1__create_a.sql", "CREATE TABLE a (id INTEGER);\n"},
             {"V2__2__create_b.sql", "CREATE TABLE b (id INTEGER);\n"}});
   UpgradeSet set = Load();
-  std::vector<std::vector<std::string>> checked;
+  ChecksRecorder recorder;
+  const std::vector<std::vector<std::string>>& checked = recorder.runs;
   UpgradeOptions options;
-  options.check_pending = [&](const Plan& starting) {
-    std::vector<std::string> versions;
-    for (const Item* item : starting.pending) versions.push_back(item->version.ToString());
-    checked.push_back(versions);
-    return Status::Ok();
-  };
+  options.run_checks = true;
   auto conn = Open();
   options.target = Version::Parse("V1");
-  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, nullptr).ok());
+  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, &recorder).ok());
   options.target.reset();
-  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, nullptr).ok());
-  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, nullptr).ok());
+  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, &recorder).ok());
+  ASSERT_TRUE(ratchet::Upgrade(*conn, set, options, &recorder).ok());
 
   ASSERT_EQ(checked.size(), 2u);  // the third run had nothing pending
   EXPECT_THAT(checked[0], ElementsAre("V1"));
@@ -77,12 +85,13 @@ TEST_P(NoOpRun, ChecksOnlyTheItemsARunStartsAndNothingWhenNothingIsPending) {
 }
 
 TEST_P(NoOpRun, AFailedCheckStopsTheRunBeforeAnythingIsWritten) {
-  WriteSet({{"V1__1__create_a.sql", "CREATE TABLE a (id INTEGER);\n"}});
+  // The check section's one row is a problem.
+  WriteSet(
+      {{"V1__1__create_a.sql",
+        "-- ratchet: check\nSELECT 1;\n-- ratchet: finalize\nCREATE TABLE a (id INTEGER);\n"}});
   UpgradeSet set = Load();
   UpgradeOptions options;
-  options.check_pending = [](const Plan&) {
-    return Status(Code::kCheckFailed, "the checks found 1 problem(s)");
-  };
+  options.run_checks = true;
   auto conn = Open();
   auto summary = ratchet::Upgrade(*conn, set, options, nullptr);
   ASSERT_FALSE(summary.ok());

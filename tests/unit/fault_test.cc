@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ratchet/faults.h"
 #include "support/harness.h"
 #include "support/image.h"
 
@@ -71,7 +72,7 @@ TEST(FaultPoints, DoNothingWhenTheVariablesAreUnset) {
     GTEST_SKIP() << "RATCHET_FAULT or RATCHET_FAULT_TRACE is set for the test binary";
   }
   EXPECT_FALSE(fault::Armed());
-  EXPECT_EQ(fault::ConfigError(), "");
+  EXPECT_EQ(FaultConfigError(), "");
   // Ten million passes through a point named in RATCHET_FAULT would stop the
   // process at the first; unset, every one returns. (What a disarmed point
   // costs is measured in bench/, not asserted here: timings are not stable

@@ -29,7 +29,7 @@ DatabaseResult CleanupOne(const CleanupCommandOptions& options, const Target& ta
       err << "ratchet: error: " << state.status().message() << "\n";
       return FailedResult(target.display, state.status());
     }
-    result.outcome = state->kept.empty() ? "nothing kept" : "kept";
+    result.label = state->kept.empty() ? "nothing kept" : "kept";
     result.detail = state->kept.empty() ? "no original kept" : state->kept + " would be removed";
     if (!state->kept.empty()) {
       result.next = CommandLine("cleanup --approve", options.common, target.display);
@@ -47,7 +47,7 @@ DatabaseResult CleanupOne(const CleanupCommandOptions& options, const Target& ta
     err << "ratchet: error: " << removed.status().message() << "\n";
     return FailedResult(target.display, removed.status());
   }
-  result.outcome = removed->empty() ? "nothing kept" : "removed";
+  result.label = removed->empty() ? "nothing kept" : "removed";
   result.detail = removed->empty() ? "no original kept" : *removed;
   out << (removed->empty()
               ? fmt::format("{}: copy-upgrade kept no original here; nothing to remove.\n",

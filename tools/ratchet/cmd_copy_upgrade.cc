@@ -8,7 +8,6 @@
 #include "common.h"
 #include "fleet.h"
 #include "json_output.h"
-#include "precheck.h"
 #include "ratchet/copy.h"
 
 namespace ratchet::tool {
@@ -27,10 +26,10 @@ struct CopyUpgradeCommandOptions {
 // connection is closed again before the copy (PostgreSQL copies only a
 // database nobody uses).
 Status CheckOriginal(const Target& target, std::shared_ptr<const UpgradeSet> set,
-                     const std::optional<Version>& to, std::ostream& out) {
+                     const UpgradeOptions& upgrade, Reporter* reporter) {
   auto session = OpenTarget(target, set, OpenMode::kMustExist);
   if (!session.ok()) return session.status();
-  return RunPreChecks(*session->conn, *set, to, out);
+  return CheckBeforeUpgrade(*session->conn, *set, upgrade, reporter);
 }
 
 DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache& sets,
@@ -54,15 +53,15 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
   const std::string recover = CommandLine("copy-upgrade --recover", options.common, target.display);
   out << fmt::format("Copy-upgrade of {}{}\n", target.display,
                      options.recover ? ", continuing an interrupted run" : "");
+  auto reporter = MakeItemReporter(out, live, target.display);
   if (!options.recover && !options.skip_check) {
-    Status checked = CheckOriginal(target, *set, copy.upgrade.target, out);
+    Status checked = CheckOriginal(target, *set, copy.upgrade, reporter.get());
     if (!checked.ok()) {
       err << "ratchet: error: " << checked.message() << "\n";
       return WithNext(FailedResult(target.display, checked),
                       CommandLine("copy-upgrade", options.common, target.display));
     }
   }
-  auto reporter = MakeItemReporter(out, live, target.display);
   auto summary = CopyUpgrade(target, **set, copy, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
@@ -85,7 +84,7 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
         "original. Remove it when you no longer need it: {}\n",
         summary->kept, cleanup);
     result.next = cleanup;
-    result.outcome = "swapped";
+    result.label = "swapped";
     result.detail = "swapped earlier; original kept as " + summary->kept;
     return result;
   }
@@ -100,7 +99,7 @@ DatabaseResult CopyUpgradeOne(const CopyUpgradeCommandOptions& options, SetCache
   }
   out << "Remove the original when you no longer need it: " << cleanup << "\n";
   result.next = cleanup;
-  result.outcome = "swapped";
+  result.label = "swapped";
   result.detail =
       fmt::format("{} item(s) applied on the copy{}; original kept as {}", summary->upgrade.applied,
                   summary->copied_again ? " (copied afresh)" : "", summary->kept);

@@ -1,5 +1,6 @@
-// `ratchet finalize`: the second half of an online upgrade. A dry run on
-// every database first; only if all of them pass does any database pivot.
+// `ratchet finalize`: the second half of an online upgrade, over every
+// database at once (FinalizeDatabases: a dry run on every database first;
+// only if all of them pass does any database pivot), and how it is printed.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -7,8 +8,7 @@
 #include "common.h"
 #include "fleet.h"
 #include "json_output.h"
-#include "ratchet/online.h"
-#include "util/fault.h"
+#include "ratchet/fleet.h"
 
 namespace ratchet::tool {
 namespace {
@@ -17,91 +17,81 @@ struct FinalizeCommandOptions {
   CommonOptions common;
 };
 
-using Step = std::function<DatabaseResult(Connection& conn, const UpgradeSet& set,
-                                          std::ostream& out, bool live)>;
+// Prints finalize as it goes: a banner per step, each database's lines and
+// what went wrong on it, and the dry run's summary before any pivot.
+class FinalizePrinter : public FleetPrinter {
+ public:
+  FinalizePrinter(const std::vector<Target>& targets, std::string again)
+      : FleetPrinter(targets), again_(std::move(again)) {}
 
-// Connects to `target` and runs `step` on it.
-DatabaseResult OnDatabase(SetCache& sets, const Target& target, std::ostream& out, bool live,
-                          const Step& step) {
-  DatabaseResult failed;
-  auto session = OpenForJob(sets, target, OpenMode::kMustExist, out, &failed);
-  if (!session) return failed;
-  auto set = sets.For(target.kind);
-  return step(*session->conn, **set, out, live);
-}
+  void StepStarted(FleetStep step, size_t databases) override {
+    if (!JsonMode()) std::cout << Banner(step, databases);
+    Begin();
+  }
 
-// Dry-runs the finalize sections on `conn`, or with `check_only` only
-// checks that the database is ready for its pivot.
-DatabaseResult DryRun(Connection& conn, const UpgradeSet& set, const UpgradeOptions& upgrade,
-                      bool check_only, std::ostream& out, bool live) {
-  DatabaseResult result;
-  result.database = conn.display_name();
-  auto ready = CheckFinalizeReady(conn, set, upgrade.target);
-  if (!ready.ok()) {
-    ErrorStream(out) << "ratchet: error: " << ready.status().message() << "\n";
-    return FailedResult(conn.display_name(), ready.status());
+  void StepFinished(FleetStep step, const std::vector<DatabaseResult>& results) override {
+    End();
+    if (step != FleetStep::kPivot) Summarize(results, again_, "dry-run");
   }
-  if (*ready == FinalizeReadiness::kAlreadyPivoted) {
-    result.outcome = "pivoted";
-    result.detail = "pivoted earlier: skipped";
-    return result;
-  }
-  if (*ready == FinalizeReadiness::kUpToDate) {
-    result.outcome = "up to date";
-    result.detail = "nothing prepared, nothing pending";
-    return result;
-  }
-  if (check_only) {
-    result.outcome = "dry run ok";
-    result.detail = "prepared, ready for its pivot";
-    return result;
-  }
-  auto reporter = MakeItemReporter(out, live, conn.display_name());
-  Status s = DryRunFinalize(conn, set, upgrade, reporter.get());
-  if (!s.ok()) {
+
+  void DatabaseFinished(size_t index, const DatabaseResult& r) override {
+    std::ostream& out = Out(index);
     std::ostream& err = ErrorStream(out);
-    err << "ratchet: error: dry run failed on " << conn.display_name() << ": " << s.message()
-        << "\n";
-    if (const DbError* e = s.db_error(); e && !e->statement.empty()) {
-      err << "  statement: " << e->statement.substr(0, 400) << "\n";
+    switch (r.outcome) {
+      case DatabaseOutcome::kFailed:
+        err << "ratchet: error: " << r.error.message() << "\n";
+        break;
+      case DatabaseOutcome::kDryRunFailed:
+        err << "ratchet: error: dry run failed on " << r.database << ": " << r.error.message()
+            << "\n";
+        if (const DbError* e = r.error.db_error(); e && !e->statement.empty()) {
+          err << "  statement: " << e->statement.substr(0, 400) << "\n";
+        }
+        break;
+      case DatabaseOutcome::kPivotRefused:
+      case DatabaseOutcome::kPivotFailed:
+        err << "ratchet: error: pivot failed on " << r.database << ": " << r.error.message() << "\n"
+            << (r.outcome == DatabaseOutcome::kPivotRefused
+                    ? "Nothing was changed on this database.\n"
+                    : "Nothing of this database's pivot was committed; it is still prepared.\n");
+        break;
+      case DatabaseOutcome::kPivoted:
+        out << fmt::format("pivoted database '{}'\n", r.database);
+        break;
+      default:
+        break;
     }
-    return FailedResult(conn.display_name(), s);
+    FleetPrinter::DatabaseFinished(index, r);
   }
-  result.outcome = "dry run ok";
-  result.detail = "every finalize section ran and was rolled back";
-  return result;
-}
 
-DatabaseResult Pivot(Connection& conn, const UpgradeSet& set, const UpgradeOptions& upgrade,
-                     std::ostream& out, bool live) {
-  auto reporter = MakeItemReporter(out, live, conn.display_name());
-  auto summary = PivotDatabase(conn, set, upgrade, reporter.get());
-  if (!summary.ok()) {
-    // A refusal (not prepared, a rollback unfinished ...) changed nothing;
-    // only a pivot that ran and failed leaves a prepared database prepared.
-    const bool refused =
-        summary.status().code() == Code::kRefused || summary.status().code() == Code::kLockBusy;
-    ErrorStream(out) << "ratchet: error: pivot failed on " << conn.display_name() << ": "
-                     << summary.status().message() << "\n"
-                     << (refused ? "Nothing was changed on this database.\n"
-                                 : "Nothing of this database's pivot was committed; it is "
-                                   "still prepared.\n");
-    return FailedResult(conn.display_name(), summary.status());
+ protected:
+  bool ShowsOutput(const DatabaseResult& r) const override {
+    return r.outcome == DatabaseOutcome::kPivoted;
   }
-  DatabaseResult result;
-  result.database = conn.display_name();
-  if (!summary->pivoted) {
-    result.outcome = "pivoted";
-    result.detail = "pivoted earlier: skipped";
-    return result;
+
+ private:
+  static std::string Banner(FleetStep step, size_t databases) {
+    switch (step) {
+      case FleetStep::kCheckReady:
+        return "Finalize, step 1 of 2: one database: checking that it is ready (no separate "
+               "dry run: its pivot commits every finalize section with the bookkeeping, or "
+               "nothing)\n";
+      case FleetStep::kDryRun:
+        return fmt::format(
+            "Finalize, step 1 of 2: dry run on {} database(s): every finalize "
+            "section runs in a transaction that is rolled back\n",
+            databases);
+      case FleetStep::kPivot:
+        return fmt::format(
+            "Finalize, step 2 of 2: the point of no return. Pivoting {} "
+            "database(s); from the first pivot the only way is forward.\n",
+            databases);
+    }
+    return "";
   }
-  out << fmt::format("pivoted database '{}'\n", conn.display_name());
-  result.outcome = "pivoted";
-  result.show_output = true;
-  result.detail = fmt::format("{} item(s) finalized{}", summary->finalized,
-                              summary->release.empty() ? "" : ", release " + summary->release);
-  return result;
-}
+
+  std::string again_;
+};
 
 int RunFinalize(const FinalizeCommandOptions& options) {
   auto wait = LockWait(options.common);
@@ -109,72 +99,32 @@ int RunFinalize(const FinalizeCommandOptions& options) {
   SetCache sets(options.common.set_dir);
   auto targets = TargetsAndSets(options.common, sets);
   if (!targets.ok()) return ReportError(targets.status());
-  UpgradeOptions upgrade;
-  upgrade.lock_wait = *wait;
-  std::string again = FleetCommandLine("finalize", options.common);
+  FinalizeOptions finalize;
+  finalize.upgrade.lock_wait = *wait;
+  finalize.jobs = options.common.jobs;
+  const std::string again = FleetCommandLine("finalize", options.common);
 
-  // With one database the pivot is its own dry run: its finalize sections
-  // and bookkeeping commit together or not at all, so a separate dry run
-  // would only take the same locks twice while the application waits.
-  const bool one = targets->size() == 1;
+  FinalizePrinter printer(*targets, again);
+  FinalizeResult result = FinalizeDatabases(*targets, sets, finalize, &printer);
   const bool json = JsonMode();
-  if (json) {
-    // The stage and summary objects say it all.
-  } else if (one) {
-    std::cout << "Finalize, step 1 of 2: one database: checking that it is ready (no separate "
-                 "dry run: its pivot commits every finalize section with the bookkeeping, or "
-                 "nothing)\n";
-  } else {
-    std::cout << fmt::format(
-        "Finalize, step 1 of 2: dry run on {} database(s): every finalize "
-        "section runs in a transaction that is rolled back\n",
-        targets->size());
-  }
-  auto dry = RunOnEach(
-      *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        DatabaseResult r = OnDatabase(sets, target, out, live,
-                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
-                                          bool l) { return DryRun(c, s, upgrade, one, o, l); });
-        r.stage = "dry-run";
-        return r;
-      });
-  int code = Summarize(dry, again, "dry-run");
-  if (code != 0 && json) {
-    Summarize(dry, again, "final");
-    return code;
-  }
-  if (code != 0) {
-    std::cerr << "Finalize stopped before any pivot: nothing was changed on any database, "
-                 "and each stands where it stood (a prepared one is still prepared). Fix the "
-                 "problem named above and run "
-              << again << ", or undo prepare with " << FleetCommandLine("rollback", options.common)
-              << "\n";
-    return code;
-  }
-  size_t to_pivot = 0;
-  for (const DatabaseResult& r : dry) to_pivot += r.outcome == "dry run ok";
-  if (to_pivot == 0) {
-    if (json) return Summarize(dry, again, "final");
+  if (result.pivots.empty()) {
+    const int code = SummarizeResults(result.dry_run).exit_code;
+    if (json) {
+      Summarize(result.dry_run, again, "final");
+      return code;
+    }
+    if (code != 0) {
+      std::cerr << "Finalize stopped before any pivot: nothing was changed on any database, "
+                   "and each stands where it stood (a prepared one is still prepared). Fix the "
+                   "problem named above and run "
+                << again << ", or undo prepare with "
+                << FleetCommandLine("rollback", options.common) << "\n";
+      return code;
+    }
     std::cout << "Nothing to finalize: no database is waiting for its pivot.\n";
     return 0;
   }
-
-  RATCHET_FAULT_POINT("finalize.dry-run-done");
-  if (!json) {
-    std::cout << fmt::format(
-        "Finalize, step 2 of 2: the point of no return. Pivoting {} "
-        "database(s); from the first pivot the only way is forward.\n",
-        to_pivot);
-  }
-  auto pivots = RunOnEach(
-      *targets, options.common.jobs, [&](const Target& target, std::ostream& out, bool live) {
-        DatabaseResult r = OnDatabase(sets, target, out, live,
-                                      [&](Connection& c, const UpgradeSet& s, std::ostream& o,
-                                          bool l) { return Pivot(c, s, upgrade, o, l); });
-        r.stage = "pivot";
-        return r;
-      });
-  code = Summarize(pivots, again, "final");
+  const int code = Summarize(result.pivots, again, "final");
   if (json) return code;
   if (code != 0) {
     std::cerr << "Some databases did not pivot. Run finalize again to complete them (databases "

@@ -7,7 +7,7 @@
 #include "fleet.h"
 #include "json_output.h"
 #include "ratchet/online.h"
-#include "util/clock.h"
+#include "ratchet/runner.h"
 
 namespace ratchet::tool {
 namespace {
@@ -29,7 +29,7 @@ DatabaseResult FreezeOne(SetCache& sets, bool freeze, const Target& target, std:
         "{}: SQLite cannot refuse another process's DDL, so {} does not apply; "
         "keep schema changes out of the application during the online window.\n",
         conn.display_name(), freeze ? "freeze" : "thaw");
-    result.outcome = "not applicable";
+    result.label = "not applicable";
     result.detail = "SQLite has no DDL freeze";
     return result;
   }
@@ -45,10 +45,10 @@ DatabaseResult FreezeOne(SetCache& sets, bool freeze, const Target& target, std:
     return FailedResult(conn.display_name(), s);
   }
   if (freeze) {
-    result.outcome = "frozen";
+    result.label = "frozen";
     result.detail = *before ? "was frozen already" : "DDL refused for every session but ratchet's";
   } else {
-    result.outcome = "thawed";
+    result.label = "thawed";
     result.detail = *before ? "DDL allowed again" : "was not frozen";
   }
   out << fmt::format("{}: {}.\n", conn.display_name(), result.detail);

@@ -6,7 +6,7 @@
 #include "common.h"
 #include "json_output.h"
 #include "ratchet/authoring.h"
-#include "util/text.h"
+#include "ratchet/text.h"
 
 namespace ratchet::tool {
 namespace {

@@ -7,9 +7,8 @@
 #include "common.h"
 #include "fleet.h"
 #include "json_output.h"
-#include "precheck.h"
 #include "ratchet/online.h"
-#include "util/text.h"
+#include "ratchet/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -46,18 +45,16 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
   out << fmt::format("Preparing {}: prepare sections only; the application keeps running\n",
                      conn.display_name());
   auto reporter = MakeItemReporter(out, live, conn.display_name(), "prepared");
-  if (!options.skip_check) {
-    Status checked = RunPreChecks(conn, **set, prepare.upgrade.target, out);
-    if (!checked.ok()) {
-      ErrorStream(out) << "ratchet: error: " << checked.message() << "\n";
-      return WithNext(FailedResult(conn.display_name(), checked),
-                      CommandLine("check", options.common, conn.display_name()));
-    }
-  }
+  prepare.upgrade.run_checks = !options.skip_check;
   auto summary = PrepareItems(conn, **set, prepare, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
     err << "ratchet: error: " << st.message() << "\n";
+    if (st.code() == Code::kCheckFailed) {
+      // The findings are what `ratchet check` reports.
+      return WithNext(FailedResult(conn.display_name(), st),
+                      CommandLine("check", options.common, conn.display_name()));
+    }
     if (st.code() == Code::kUpgradeFailed) {
       // The state is read back, not assumed: the failure may have kept
       // ratchet from recording it.
@@ -91,11 +88,11 @@ DatabaseResult PrepareOne(const PrepareCommandOptions& options, SetCache& sets,
   result.database = conn.display_name();
   if (summary->prepared == 0 && summary->already_prepared == 0 && summary->failed_optional == 0) {
     out << fmt::format("Nothing to prepare: {} is up to date.\n", conn.display_name());
-    result.outcome = "up to date";
+    result.label = "up to date";
     result.detail = "nothing pending";
     return result;
   }
-  result.outcome = "prepared";
+  result.label = "prepared";
   result.detail = fmt::format("{} item(s) prepared", summary->prepared);
   if (summary->already_prepared) {
     result.detail += fmt::format(" ({} earlier)", summary->already_prepared);

@@ -6,8 +6,8 @@
 
 #include "common.h"
 #include "json_output.h"
+#include "ratchet/text.h"
 #include "ratchet/verify.h"
-#include "util/text.h"
 
 namespace ratchet::tool {
 namespace {

@@ -39,11 +39,11 @@ DatabaseResult RollBackOne(SetCache& sets, std::chrono::milliseconds wait, const
   result.database = conn.display_name();
   if (summary->nothing_to_do) {
     out << fmt::format("Nothing to roll back on {}: nothing is prepared.\n", conn.display_name());
-    result.outcome = "nothing to do";
+    result.label = "nothing to do";
     result.detail = "nothing prepared";
     return result;
   }
-  result.outcome = "rolled back";
+  result.label = "rolled back";
   result.detail = fmt::format("{} item(s) undone{}", summary->rolled_back,
                               summary->thawed ? "; DDL thawed" : "");
   out << fmt::format("Rolled back {}: {}; the database is as before prepare.\n",

@@ -318,7 +318,7 @@ void PrintClosedByCopy(const Target& target, const CopyState& copy,
 DatabaseResult Summary(const DatabaseStatus& st) {
   DatabaseResult r;
   r.database = st.database;
-  r.outcome = st.initialized ? st.status : "new";
+  r.label = st.initialized ? st.status : "new";
   r.detail = st.release.empty() ? "no release complete" : "release " + st.release;
   r.detail += fmt::format("; {} pending", st.plan.pending.size());
   if (!st.plan.drift.empty()) r.detail += fmt::format("; {} drifted", st.plan.drift.size());
@@ -353,7 +353,7 @@ int RunStatus(const StatusCommandOptions& options) {
             }
             DatabaseResult closed;
             closed.database = target.display;
-            closed.outcome = "closed";
+            closed.label = "closed";
             closed.detail = "copy-upgrade has not finished";
             return closed;
           }
@@ -387,7 +387,7 @@ int RunStatus(const StatusCommandOptions& options) {
     for (size_t i = 0; i < results.size(); ++i) {
       const DatabaseResult& r = results[i];
       code = std::max(code, r.exit_code);
-      ++outcomes[r.outcome];
+      ++outcomes[r.label];
       if (r.exit_code == 0) {
         nlohmann::ordered_json fields = Ordered(json[i]);
         fields["exit_code"] = 0;

@@ -6,7 +6,6 @@
 #include "common.h"
 #include "fleet.h"
 #include "json_output.h"
-#include "precheck.h"
 
 namespace ratchet::tool {
 namespace {
@@ -65,11 +64,7 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   auto reporter = MakeItemReporter(out, live, conn.display_name());
   // The checks run inside the upgrade, on the bookkeeping it reads under its
   // lock: a run with nothing pending reads the bookkeeping once.
-  if (!options.skip_check) {
-    upgrade.check_pending = [&](const Plan& starting) {
-      return CheckItemsToStart(conn, s, starting, out);
-    };
-  }
+  upgrade.run_checks = !options.skip_check;
   auto summary = Upgrade(conn, s, upgrade, reporter.get());
   if (!summary.ok()) {
     const Status& st = summary.status();
@@ -145,14 +140,14 @@ DatabaseResult UpgradeOne(const UpgradeCommandOptions& options, SetCache& sets,
   std::string at = summary->release.empty() ? "up to date" : "at release " + summary->release;
   if (summary->applied == 0 && summary->failed_optional == 0 && summary->skipped == 0) {
     out << fmt::format("Nothing to do: {} is {}.\n", conn.display_name(), at);
-    result.outcome = "up to date";
+    result.label = "up to date";
     result.detail = at;
     return result;
   }
   out << fmt::format("Upgrade complete: {} item(s) applied", summary->applied);
   if (summary->covered) out << fmt::format(", {} already present via same-as", summary->covered);
   out << fmt::format("; {} is {}.\n", conn.display_name(), at);
-  result.outcome = "upgraded";
+  result.label = "upgraded";
   result.detail = fmt::format("{} item(s) applied, {}", summary->applied, at);
   if (summary->failed_optional || summary->skipped) {
     out << fmt::format("{} optional item(s) failed and {} were skipped; they are retried by: {}\n",

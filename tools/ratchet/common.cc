@@ -5,20 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <set>
-#include <sstream>
 
 #include "json_output.h"
-#include "set/project_file.h"
-#include "util/text.h"
+#include "ratchet/text.h"
 
 namespace ratchet::tool {
 
@@ -64,120 +56,13 @@ Result<std::chrono::milliseconds> LockWait(const CommonOptions& options) {
   return *ms;
 }
 
-namespace {
-
-// The database named without --db: RATCHET_DB, then db in ratchet.toml
-// (relative to the set); "" when neither is set.
-Result<std::optional<Target>> DefaultTarget(const CommonOptions& options) {
-  if (const char* env = std::getenv("RATCHET_DB"); env && *env) {
-    auto target = ParseTarget(env);
-    if (!target.ok()) return target.status().WithContext("RATCHET_DB");
-    return std::optional<Target>(*target);
-  }
-  // Only ratchet.toml names the database: the items are read and checked
-  // once, when the command loads the set, not here as well.
-  std::filesystem::path toml = std::filesystem::path(options.set_dir) / "ratchet.toml";
-  std::error_code ec;
-  if (!std::filesystem::exists(toml, ec)) {
-    return LoadUpgradeSet(options.set_dir).status();  // says what is missing and what to do
-  }
-  Project project;
-  std::vector<int> release_lines;
-  RATCHET_RETURN_IF_ERROR(ReadProjectFile(toml, &project, &release_lines));
-  if (project.default_db.empty()) return std::optional<Target>();
-  auto target = ParseTarget(project.default_db);
-  if (!target.ok()) return target.status().WithContext("ratchet.toml: db");
-  if (target->kind == EngineKind::kSqlite) {
-    // A path in ratchet.toml is relative to the set, not to where ratchet runs.
-    std::filesystem::path p(target->conninfo);
-    if (p.is_relative()) {
-      target->conninfo = (std::filesystem::path(options.set_dir) / p).lexically_normal().string();
-      target->display = "sqlite:" + target->conninfo;
-    }
-  }
-  return std::optional<Target>(*target);
-}
-
-const char* kNoDatabase =
-    "no database given: pass --db sqlite:app.db (or a postgresql:// URL), set RATCHET_DB, or "
-    "write db = \"...\" under [project] in ratchet.toml";
-
-}  // namespace
-
 Result<std::vector<Target>> ResolveTargets(const CommonOptions& options) {
-  std::vector<Target> listed;
-  for (const std::string& db : options.dbs) {
-    auto target = ParseTarget(db);
-    if (!target.ok()) return target.status().WithContext("--db");
-    listed.push_back(*target);
-  }
-  if (!options.targets_file.empty()) {
-    std::ifstream in(options.targets_file, std::ios::binary);
-    std::ostringstream text;
-    if (in) text << in.rdbuf();
-    // Nothing read from a file that is not empty: it is unreadable (a folder).
-    std::error_code size_error;
-    if (!in || (text.fail() && std::filesystem::file_size(options.targets_file, size_error) != 0)) {
-      return Status(Code::kInvalidArgument,
-                    fmt::format("--targets {}: cannot read the file: {}", options.targets_file,
-                                std::strerror(errno)));
-    }
-    auto from_file = ParseTargetsFile(text.str(), options.targets_file);
-    if (!from_file.ok()) return from_file.status();
-    listed.insert(listed.end(), from_file->begin(), from_file->end());
-  }
-  if (!options.databases.empty()) {
-    // The pattern runs over the one server that --db (or the default) names.
-    std::optional<Target> server;
-    if (options.dbs.size() == 1) {
-      server = listed.front();
-    } else if (options.dbs.empty()) {
-      auto fallback = DefaultTarget(options);
-      if (!fallback.ok()) return fallback.status();
-      server = *fallback;
-    }
-    if (!server || !options.targets_file.empty()) {
-      return Status(Code::kInvalidArgument,
-                    "--databases needs exactly one server: pass one --db postgresql://host/any_db "
-                    "and no --targets");
-    }
-    ConnectOptions connect;
-    auto found = ListDatabases(*server, options.databases, connect);
-    if (!found.ok()) return found.status().WithContext("--databases " + options.databases);
-    if (found->empty()) {
-      return Status(Code::kInvalidArgument,
-                    fmt::format("--databases {}: no database on {} matches (the pattern is SQL "
-                                "LIKE: % for any text, _ for one character)",
-                                options.databases, server->display));
-    }
-    listed = std::move(*found);
-  }
-  if (listed.empty()) {
-    auto fallback = DefaultTarget(options);
-    if (!fallback.ok()) return fallback.status();
-    if (!*fallback) return Status(Code::kInvalidArgument, kNoDatabase);
-    listed.push_back(**fallback);
-  }
-  std::vector<Target> out;
-  std::set<std::pair<EngineKind, std::string>> seen;
-  for (Target& t : listed) {
-    if (seen.insert({t.kind, t.conninfo}).second) out.push_back(std::move(t));
-  }
-  return out;
-}
-
-Result<std::shared_ptr<const UpgradeSet>> SetCache::For(EngineKind engine) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = sets_.find(engine);
-  if (it != sets_.end()) return it->second;
-  LoadOptions load;
-  load.parse_for = engine;
-  load.defer_parse = defer_parse_;
-  auto set = LoadUpgradeSet(dir_, load);
-  if (!set.ok()) return set.status();
-  auto shared = std::make_shared<const UpgradeSet>(std::move(*set));
-  sets_[engine] = shared;
-  return std::shared_ptr<const UpgradeSet>(shared);
+  TargetOptions targets;
+  targets.set_dir = options.set_dir;
+  targets.dbs = options.dbs;
+  targets.targets_file = options.targets_file;
+  targets.databases = options.databases;
+  return ratchet::ResolveTargets(targets);
 }
 
 Status ParseAll(const UpgradeSet& set, EngineKind engine) {

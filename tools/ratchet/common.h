@@ -6,13 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "ratchet/engine.h"
+#include "ratchet/fleet.h"
 #include "ratchet/runner.h"
 #include "ratchet/status.h"
 #include "ratchet/upgrade_set.h"
@@ -46,11 +45,6 @@ struct Session {
   bool missing = false;
 };
 
-// The database a command works on: --db, else RATCHET_DB, else db under
-// [project] in ratchet.toml (a relative SQLite path there is relative to the
-// set). kInvalidArgument when none is given or it is not a target.
-Result<Target> ChooseTarget(const CommonOptions& options);
-
 // Parses the target (--db, else RATCHET_DB, else [project] db in ratchet.toml),
 // loads the set parsed for that engine, and connects. With kMayBeMissing, a
 // SQLite file that does not exist gives a Session marked `missing`. With
@@ -64,26 +58,10 @@ enum class OpenMode {
 };
 Result<Session> OpenSession(const CommonOptions& options, OpenMode mode, bool defer_parse = false);
 
-// Every database the options name, in order and without repeats: each --db,
+// Every database the options name (ratchet::ResolveTargets): each --db,
 // each line of --targets, and the databases matching --databases on the
 // server of --db; with none of these, RATCHET_DB, then db in ratchet.toml.
 Result<std::vector<Target>> ResolveTargets(const CommonOptions& options);
-
-// The set loaded and parsed for `engine`, loaded once per engine.
-class SetCache {
- public:
-  // With `defer_parse` items are loaded unparsed (LoadOptions::defer_parse):
-  // the library parses what it runs.
-  explicit SetCache(std::string dir, bool defer_parse = false)
-      : dir_(std::move(dir)), defer_parse_(defer_parse) {}
-  Result<std::shared_ptr<const UpgradeSet>> For(EngineKind engine);
-
- private:
-  std::string dir_;
-  bool defer_parse_;
-  std::mutex mutex_;  // jobs of a multi-database run share the cache
-  std::map<EngineKind, std::shared_ptr<const UpgradeSet>> sets_;
-};
 
 // Parses every item of `set` for `engine` (a set loaded with defer_parse),
 // returning the first load error.

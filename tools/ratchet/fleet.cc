@@ -1,21 +1,18 @@
-// The job pool and the output of multi-database commands.
+// The output of multi-database commands, around the library's pool.
 #include "fleet.h"
 
 #include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "json_output.h"
-#include "ratchet/interrupt.h"
-#include "util/text.h"
+#include "ratchet/text.h"
 
 namespace ratchet::tool {
 namespace {
@@ -23,8 +20,6 @@ namespace {
 std::string Shorten(const std::string& s, size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 3) + "...";
 }
-
-std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 thread_local JobProgress* current_job = nullptr;
 
@@ -42,10 +37,14 @@ size_t TerminalWidth() {
 }
 
 nlohmann::ordered_json ResultJson(const DatabaseResult& r) {
-  return {{"database", r.database},        {"stage", TextOrNull(r.stage)},
-          {"outcome", r.outcome},          {"detail", r.detail},
-          {"exit_code", r.exit_code},      {"elapsed_ms", r.elapsed.count()},
-          {"error", ErrorFields(r.error)}, {"next", TextOrNull(r.next)}};
+  return {{"database", r.database},
+          {"stage", TextOrNull(r.stage)},
+          {"outcome", r.label},
+          {"detail", r.detail},
+          {"exit_code", r.exit_code},
+          {"elapsed_ms", r.elapsed.count()},
+          {"error", ErrorFields(r.error)},
+          {"next", TextOrNull(r.next)}};
 }
 
 }  // namespace
@@ -70,39 +69,10 @@ std::string FormatMs(std::chrono::milliseconds ms) {
 
 std::ostream& ErrorStream(std::ostream& out) { return &out == &std::cout ? std::cerr : out; }
 
-DatabaseResult FailedResult(const std::string& database, const Status& status) {
-  DatabaseResult r;
-  r.database = database;
-  r.exit_code = ExitCodeFor(status);
-  switch (status.code()) {
-    case Code::kLockBusy:
-      r.outcome = "busy";
-      break;
-    case Code::kRefused:
-      r.outcome = "refused";
-      break;
-    case Code::kConnection:
-      r.outcome = "unreachable";
-      break;
-    case Code::kCheckFailed:
-      r.outcome = "problems";
-      break;
-    default:
-      r.outcome = "failed";
-      break;
-  }
-  r.detail = FirstLine(status.message());
-  r.error = status;
-  return r;
-}
-
 Result<std::vector<Target>> TargetsAndSets(const CommonOptions& options, SetCache& sets) {
   auto targets = ResolveTargets(options);
   if (!targets.ok()) return targets.status();
-  for (const Target& t : *targets) {
-    auto set = sets.For(t.kind);
-    if (!set.ok()) return set.status();
-  }
+  RATCHET_RETURN_IF_ERROR(LoadSetsFor(*targets, sets));
   return targets;
 }
 
@@ -116,198 +86,185 @@ std::optional<Session> OpenForJob(SetCache& sets, const Target& target, OpenMode
   return std::nullopt;
 }
 
+FleetPrinter::FleetPrinter(const std::vector<Target>& targets, bool progress)
+    : targets_(targets),
+      progress_(progress),
+      json_(JsonMode()),
+      // On a terminal, a status line under the finished databases' lines
+      // says what runs now; every other line first clears it.
+      status_line_(targets.size() > 1 && progress && ProgressLinesWanted()),
+      held_(targets.size()),
+      slots_(targets.size()),
+      running_(targets.size(), false) {}
+
+FleetPrinter::~FleetPrinter() { End(); }
+
+void FleetPrinter::Begin() {
+  End();
+  std::lock_guard<std::mutex> lock(print_);
+  finished_ = failed_ = 0;
+  for (size_t i = 0; i < held_.size(); ++i) {
+    held_[i].str("");
+    held_[i].clear();
+    running_[i] = false;
+    std::lock_guard<std::mutex> job(slots_[i].mutex);
+    slots_[i].database.clear();
+    slots_[i].item.clear();
+  }
+  started_ = std::chrono::steady_clock::now();
+  if (!status_line_) return;
+  ticker_stop_ = false;
+  ticker_ = std::thread([this] {
+    std::unique_lock<std::mutex> wait(ticker_mutex_);
+    while (!ticker_wake_.wait_for(wait, std::chrono::seconds(1), [this] { return ticker_stop_; })) {
+      std::lock_guard<std::mutex> lock(print_);
+      DrawStatus();
+    }
+  });
+}
+
+void FleetPrinter::End() {
+  if (!ticker_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(ticker_mutex_);
+    ticker_stop_ = true;
+  }
+  ticker_wake_.notify_all();
+  ticker_.join();
+  std::lock_guard<std::mutex> lock(print_);
+  ClearStatus();
+  std::cout << std::flush;
+}
+
+std::ostream& FleetPrinter::Out(size_t index) {
+  if (targets_.size() > 1) return held_[index];
+  return json_ ? static_cast<std::ostream&>(dropped_) : std::cout;
+}
+
+bool FleetPrinter::Live(size_t index) const {
+  return targets_.size() == 1 && !json_ && ProgressLinesWanted();
+}
+
+std::unique_ptr<Reporter> FleetPrinter::ItemReporter(size_t index, const std::string& database) {
+  return MakeItemReporter(Out(index), Live(index), database);
+}
+
+void FleetPrinter::ClearStatus() {
+  if (drawn_) std::cout << "\r\033[K";
+  drawn_ = false;
+}
+
+void FleetPrinter::DrawStatus() {
+  std::string line = fmt::format(
+      "[{}] {}/{} databases done{}; running:", Clock(std::chrono::steady_clock::now() - started_),
+      finished_, targets_.size(), failed_ ? fmt::format(", {} failed", failed_) : "");
+  for (size_t k = 0; k < slots_.size(); ++k) {
+    if (!running_[k]) continue;
+    std::lock_guard<std::mutex> job(slots_[k].mutex);
+    line += " " + slots_[k].database;
+    if (!slots_[k].item.empty()) line += " (" + slots_[k].item + ")";
+  }
+  size_t max = TerminalWidth() - 1;
+  if (line.size() > max) line = line.substr(0, max - 3) + "...";
+  std::cout << "\r" << line << "\033[K" << std::flush;
+  drawn_ = true;
+}
+
+void FleetPrinter::DatabaseStarted(size_t index, const Target& target) {
+  if (targets_.size() == 1) return;
+  {
+    std::lock_guard<std::mutex> lock(print_);
+    std::lock_guard<std::mutex> job(slots_[index].mutex);
+    slots_[index].database = target.display;
+    running_[index] = true;
+  }
+  current_job = &slots_[index];
+}
+
+void FleetPrinter::DatabaseFinished(size_t index, const DatabaseResult& r) {
+  if (targets_.size() == 1) {
+    if (json_ && progress_) EmitJson("database-finished", ResultJson(r));
+    return;
+  }
+  current_job = nullptr;
+  std::lock_guard<std::mutex> lock(print_);
+  running_[index] = false;
+  ++finished_;
+  if (r.failed()) ++failed_;
+  if (json_) {
+    if (progress_) EmitJson("database-finished", ResultJson(r));
+    return;
+  }
+  if (!progress_) return;
+  ClearStatus();
+  const size_t width = std::to_string(targets_.size()).size();
+  std::cout << fmt::format("[{:>{}}/{}{}] {:<11} {}  {}  ({})\n", finished_, width, targets_.size(),
+                           failed_ ? fmt::format(", {} failed", failed_) : "", r.label, r.database,
+                           r.detail, FormatMs(r.elapsed));
+  if (r.failed() || ShowsOutput(r)) {
+    std::istringstream lines(held_[index].str());
+    for (std::string line; std::getline(lines, line);) std::cout << "      | " << line << "\n";
+  }
+  std::cout << std::flush;
+}
+
 std::vector<DatabaseResult> RunOnEach(
     const std::vector<Target>& targets, int jobs,
     const std::function<DatabaseResult(const Target& target, std::ostream& out, bool live)>& work,
     bool progress) {
-  std::vector<DatabaseResult> results(targets.size());
-  const bool json = JsonMode();
-  auto emit = [&](const DatabaseResult& r) {
-    if (json && progress) EmitJson("database-finished", ResultJson(r));
-  };
-  if (targets.size() == 1) {
-    auto started = std::chrono::steady_clock::now();
-    std::ostringstream dropped;  // with --json only the objects are output
-    results[0] = json ? work(targets[0], dropped, false)
-                      : work(targets[0], std::cout, ProgressLinesWanted());
-    results[0].elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (results[0].database.empty()) results[0].database = targets[0].display;
-    emit(results[0]);
-    return results;
-  }
-  std::atomic<size_t> next{0};
-  std::mutex print;
-  size_t finished = 0, failed = 0;
-  size_t width = std::to_string(targets.size()).size();
-  // On a terminal, a status line under the finished databases' lines says
-  // what runs now; every other line first clears it.
-  const bool status_line = progress && ProgressLinesWanted();
-  std::vector<JobProgress> slots(targets.size());
-  std::vector<bool> running(targets.size(), false);
-  bool drawn = false;
-  const auto run_started = std::chrono::steady_clock::now();
-  auto clear_status = [&] {
-    if (drawn) std::cout << "\r\033[K";
-    drawn = false;
-  };
-  auto draw_status = [&] {  // under `print`
-    std::string line =
-        fmt::format("[{}] {}/{} databases done{}; running:",
-                    Clock(std::chrono::steady_clock::now() - run_started), finished, targets.size(),
-                    failed ? fmt::format(", {} failed", failed) : "");
-    for (size_t k = 0; k < slots.size(); ++k) {
-      if (!running[k]) continue;
-      std::lock_guard<std::mutex> job(slots[k].mutex);
-      line += " " + slots[k].database;
-      if (!slots[k].item.empty()) line += " (" + slots[k].item + ")";
-    }
-    size_t max = TerminalWidth() - 1;
-    if (line.size() > max) line = line.substr(0, max - 3) + "...";
-    std::cout << "\r" << line << "\033[K" << std::flush;
-    drawn = true;
-  };
-  std::mutex ticker_mutex;
-  std::condition_variable ticker_wake;
-  bool ticker_stop = false;
-  std::thread ticker;
-  if (status_line) {
-    ticker = std::thread([&] {
-      std::unique_lock<std::mutex> wait(ticker_mutex);
-      while (!ticker_wake.wait_for(wait, std::chrono::seconds(1), [&] { return ticker_stop; })) {
-        std::lock_guard<std::mutex> lock(print);
-        draw_status();
-      }
-    });
-  }
-  auto worker = [&] {
-    for (size_t i = next++; i < targets.size(); i = next++) {
-      std::ostringstream held;
-      {
-        std::lock_guard<std::mutex> lock(print);
-        std::lock_guard<std::mutex> job(slots[i].mutex);
-        slots[i].database = targets[i].display;
-        running[i] = true;
-      }
-      current_job = &slots[i];
-      auto started = std::chrono::steady_clock::now();
-      // After a stop request no database is started; the ones under way
-      // stop at their next item.
-      DatabaseResult r = InterruptRequested() != 0
-                             ? FailedResult(targets[i].display,
-                                            Status(Code::kInterrupted,
-                                                   fmt::format("not started: stopped by {}",
-                                                               SignalName(InterruptRequested()))))
-                             : work(targets[i], held, false);
-      r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - started);
-      current_job = nullptr;
-      if (r.database.empty()) r.database = targets[i].display;
-      std::lock_guard<std::mutex> lock(print);
-      running[i] = false;
-      ++finished;
-      if (r.exit_code != 0) ++failed;
-      if (json) {
-        emit(r);
-        results[i] = std::move(r);
-        continue;
-      }
-      if (!progress) {
-        results[i] = std::move(r);
-        continue;
-      }
-      clear_status();
-      std::cout << fmt::format("[{:>{}}/{}{}] {:<11} {}  {}  ({})\n", finished, width,
-                               targets.size(), failed ? fmt::format(", {} failed", failed) : "",
-                               r.outcome, r.database, r.detail, FormatMs(r.elapsed));
-      if (r.exit_code != 0 || r.show_output) {
-        std::istringstream lines(held.str());
-        for (std::string line; std::getline(lines, line);) std::cout << "      | " << line << "\n";
-      }
-      std::cout << std::flush;
-      results[i] = std::move(r);
-    }
-  };
-  size_t threads = std::min<size_t>(std::max(jobs, 1), targets.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-  if (ticker.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(ticker_mutex);
-      ticker_stop = true;
-    }
-    ticker_wake.notify_all();
-    ticker.join();
-    std::lock_guard<std::mutex> lock(print);
-    clear_status();
-    std::cout << std::flush;
-  }
+  FleetPrinter printer(targets, progress);
+  printer.Begin();
+  auto results = ForEachDatabase(
+      targets, jobs,
+      [&](const Target& target, size_t index) {
+        return work(target, printer.Out(index), printer.Live(index));
+      },
+      &printer);
+  printer.End();
   return results;
 }
 
-namespace {
-
-int ExitCodeOf(const std::map<int, size_t>& codes) {
-  if (codes.empty()) return 0;
-  // A stop request is what the run as a whole ended on.
-  if (InterruptRequested() != 0) return ExitCodeFor(Status(Code::kInterrupted, ""));
-  return codes.size() == 1 ? codes.begin()->first : 1;
-}
-
-}  // namespace
-
 int Summarize(const std::vector<DatabaseResult>& results, const std::string& again,
               const std::string& stage, const std::string& next) {
-  std::map<int, size_t> codes;
-  std::map<std::string, size_t> outcomes;
-  for (const DatabaseResult& r : results) {
-    if (r.exit_code != 0) ++codes[r.exit_code];
-    ++outcomes[r.outcome];
-  }
+  const FleetSummary summary = SummarizeResults(results);
   if (JsonMode()) {
-    size_t failed = 0;
-    for (const auto& [code, n] : codes) failed += n;
-    int code = ExitCodeOf(codes);
     std::string then = next;
-    if (code != 0) {
+    if (summary.exit_code != 0) {
       // One database: its own next step; several: run the command again.
       then = results.size() == 1 && !results[0].next.empty() ? results[0].next : again;
     }
     nlohmann::ordered_json fields;
     if (!stage.empty()) fields["stage"] = stage;
-    fields["databases"] = results.size();
-    fields["failed"] = failed;
-    fields["outcomes"] = outcomes;
-    fields["exit_code"] = code;
+    fields["databases"] = summary.databases;
+    fields["failed"] = summary.failed;
+    fields["outcomes"] = summary.labels;
+    fields["exit_code"] = summary.exit_code;
     fields["next"] = TextOrNull(then);
     EmitJson(stage.empty() || stage == "final" ? "summary" : "stage", fields);
-    return code;
+    return summary.exit_code;
   }
   if (results.size() > 1) {
     size_t width = 8;
     for (const DatabaseResult& r : results) width = std::max(width, r.database.size());
     width = std::min<size_t>(width, 60);
     std::string counts;
-    for (const auto& [outcome, n] : outcomes) {
-      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, outcome);
+    for (const auto& [label, n] : summary.labels) {
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, label);
     }
     std::cout << fmt::format("\nSummary of {} databases: {}.\n", results.size(), counts);
     std::cout << fmt::format("  {:<{}}  {:<11}  {}\n", "DATABASE", width, "RESULT", "DETAIL");
     for (const DatabaseResult& r : results) {
-      std::cout << fmt::format("  {:<{}}  {:<11}  {}\n", Shorten(r.database, width), width,
-                               r.outcome, r.detail);
+      std::cout << fmt::format("  {:<{}}  {:<11}  {}\n", Shorten(r.database, width), width, r.label,
+                               r.detail);
     }
-    if (!codes.empty()) {
-      size_t failed = 0;
-      for (const auto& [code, n] : codes) failed += n;
+    if (summary.failed != 0) {
       std::cout << fmt::format(
           "{} of {} databases did not finish. Fix what their lines say, then run again (only "
           "databases with work left act): {}\n",
-          failed, results.size(), again);
+          summary.failed, results.size(), again);
     }
   }
-  return ExitCodeOf(codes);
+  return summary.exit_code;
 }
 
 std::string FleetCommandLine(const std::string& command, const CommonOptions& options) {
@@ -415,6 +372,12 @@ void LineReporter::ItemFinished(const Item& item, ItemOutcome outcome,
       out_ << "skipped           (" << error.message() << ")\n";
       break;
   }
+}
+
+void LineReporter::ChecksRan(const Plan& checked, const CheckReport& report) {
+  if (report.problems() == 0) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  out_ << FormatCheckReport(report);
 }
 
 void LineReporter::Note(const std::string& text) {

@@ -187,4 +187,13 @@ void JsonReporter::Note(const std::string& text) {
   EmitJson("note", {{"database", database_}, {"text", text}});
 }
 
+void JsonReporter::ChecksRan(const Plan& checked, const CheckReport& report) {
+  if (report.problems() == 0) return;
+  nlohmann::ordered_json fields = CheckReportJson(report);
+  fields["missing"] = false;
+  fields["exit_code"] = ExitCodeFor(Status(Code::kCheckFailed, ""));
+  fields["next"] = nullptr;
+  EmitJson("check", fields);
+}
+
 }  // namespace ratchet::tool

@@ -56,8 +56,8 @@ nlohmann::ordered_json CheckReportJson(const CheckReport& report);
 // A JSON text field: null when empty.
 nlohmann::ordered_json TextOrNull(const std::string& text);
 
-// Turns a run's progress into item-started, item-finished and note objects
-// for `database`.
+// Turns a run's progress into item-started, item-finished, note and check
+// objects for `database`.
 class JsonReporter : public Reporter {
  public:
   explicit JsonReporter(std::string database) : database_(std::move(database)) {}
@@ -66,6 +66,9 @@ class JsonReporter : public Reporter {
   void ItemFinished(const Item& item, ItemOutcome outcome, std::chrono::milliseconds elapsed,
                     const Status& error) override;
   void Note(const std::string& text) override;
+  // A check object, before the error that stops the run, when the checks
+  // found problems.
+  void ChecksRan(const Plan& checked, const CheckReport& report) override;
 
  private:
   std::string database_;

@@ -11,8 +11,8 @@
 #include "cli_docs.h"
 #include "common.h"
 #include "json_output.h"
+#include "ratchet/faults.h"
 #include "ratchet/interrupt.h"
-#include "util/fault.h"
 
 namespace {
 
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     SetJsonMode(flag != nullptr && flag->count() > 0, command->get_name());
   }
   // A testing aid set wrongly must not pass for a run that converged.
-  if (const std::string& fault = ratchet::fault::ConfigError(); !fault.empty()) {
+  if (const std::string& fault = ratchet::FaultConfigError(); !fault.empty()) {
     return ReportError(ratchet::Status(ratchet::Code::kInvalidArgument, fault));
   }
   InstallStopHandlers();

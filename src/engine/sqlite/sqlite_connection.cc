@@ -26,9 +26,9 @@
 
 #include "engine/interrupt_registry.h"
 #include "ratchet/interrupt.h"
+#include "ratchet/text.h"
 #include "sql/sql_lexer.h"
 #include "util/fault.h"
-#include "util/text.h"
 
 namespace ratchet::sqlite {
 namespace {

@@ -1,7 +1,8 @@
 // Quoting text in messages: what a user wrote, without echoing megabytes;
-// commands to paste, quoted for the shell.
-#ifndef RATCHET_SRC_UTIL_TEXT_H_
-#define RATCHET_SRC_UTIL_TEXT_H_
+// commands to paste, quoted for the shell. ratchet's own messages use these,
+// and so does a program that prints its own beside them.
+#ifndef RATCHET_TEXT_H_
+#define RATCHET_TEXT_H_
 
 #include <cstddef>
 #include <string>
@@ -27,4 +28,4 @@ size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace ratchet
 
-#endif  // RATCHET_SRC_UTIL_TEXT_H_
+#endif  // RATCHET_TEXT_H_
