@@ -125,19 +125,21 @@ TEST_P(StatusAfterCrash, ARunStoppedAfterItsLastItemOnlyRecordsItsEnd) {
   // The last commit of a run records its end. On SQLite it also holds the
   // transactional items before it, so there the last item runs outside a
   // transaction and commits on its own: commits 1 bookkeeping and start,
-  // 2 V1 and V2, 3-4 V3 journaled and done, 5-6 V4 the same, 7 the end.
+  // 2 V1 and V2, 3-5 V3 journaled (its start, its statement with its
+  // journal entry, its end), 6-8 V4 the same, 9 the end.
   if (is_sqlite()) {
-    WriteSet({{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"},
-              {"V2__2__fill_t.sql", "INSERT INTO t (id, name) VALUES (1, 'one');\n"
-                                    "INSERT INTO t (id, name) VALUES (2, 'two');\n"},
-              {"V3__3__tidy.sql", "-- ratchet: transaction none\nUPDATE t SET name = upper(name);\n"},
-              {"V4__4__u.sql", "-- ratchet: transaction none\nCREATE TABLE u (id INTEGER);\n"}},
-             "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n"
-             "[[release]]\nname = \"2.0\"\nhead = \"V4\"\n");
+    WriteSet(
+        {{"V1__1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n"},
+         {"V2__2__fill_t.sql",
+          "INSERT INTO t (id, name) VALUES (1, 'one');\n"
+          "INSERT INTO t (id, name) VALUES (2, 'two');\n"},
+         {"V3__3__tidy.sql", "-- ratchet: transaction none\nUPDATE t SET name = upper(name);\n"},
+         {"V4__4__u.sql", "-- ratchet: transaction none\nCREATE TABLE u (id INTEGER);\n"}},
+        "[[release]]\nname = \"1.0\"\nhead = \"V2\"\n"
+        "[[release]]\nname = \"2.0\"\nhead = \"V4\"\n");
   }
-  RunResult killed =
-      RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
-                 {is_sqlite() ? "RATCHET_FAULT=commit.before:7" : "RATCHET_FAULT=commit.before:8"});
+  RunResult killed = RunRatchet({"upgrade", "--set", set_dir().string(), "--db", db()},
+                                {"RATCHET_FAULT=commit.before:9"});
   ASSERT_EQ(killed.exit_code, fault::kFaultExitCode) << killed.all();
   RunResult status = Ratchet("status");
   EXPECT_THAT(status.out, HasSubstr("Pending:     none\n"));
