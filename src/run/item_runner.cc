@@ -213,17 +213,6 @@ Status ItemRunner::RunItem(const Item& item, ItemStep step) {
   });
 }
 
-// Statement by statement, each journaled ("statement-done <n>/<total>") so
-// that a run that stops resumes at the first statement not recorded. In a
-// section that runs outside a transaction, a statement that may run in one
-// commits together with its journal entry, so that a crash leaves both or
-// neither; one that cannot (CREATE INDEX CONCURRENTLY, a DO block that
-// commits), and every statement of a section that manages its own
-// transactions, commits on its own and is journaled right after: a crash in
-// between runs it again on resume, which is why such an item must be
-// idempotent. A section that runs in a transaction commits together with
-// its journal entry. Statements before `done` were recorded by an earlier
-// run and are skipped.
 // The failure `s` of statement `number` of a journaled item, placed at its
 // line and column, with what stays of the item.
 Status ItemRunner::JournaledFailure(const Item& item, const Section& section, const Statement& st,
@@ -244,6 +233,17 @@ Status ItemRunner::JournaledFailure(const Item& item, const Section& section, co
   return Status::DbFailure(placed.code(), placed.message() + "\n" + stays, *placed.db_error());
 }
 
+// Statement by statement, each journaled ("statement-done <n>/<total>") so
+// that a run that stops resumes at the first statement not recorded. In a
+// section that runs outside a transaction, a statement that may run in one
+// commits together with its journal entry, so that a crash leaves both or
+// neither; one that cannot (CREATE INDEX CONCURRENTLY, a DO block that
+// commits), and every statement of a section that manages its own
+// transactions, commits on its own and is journaled right after: a crash in
+// between runs it again on resume, which is why such an item must be
+// idempotent. A section that runs in a transaction commits together with
+// its journal entry. Statements before `done` were recorded by an earlier
+// run and are skipped.
 Status ItemRunner::RunJournaledSections(const Item& item,
                                         const std::vector<const Section*>& sections, size_t done,
                                         size_t total) {
