@@ -133,6 +133,27 @@ TEST_P(StatementJournal, KilledBeforeItsJournalOnlyAStatementThatCommitsOnItsOwn
   EXPECT_EQ(Log(), is_sqlite() ? "alter,block" : "alter,block,block");
 }
 
+TEST_P(StatementJournal, AnItemThatHoldsItsOwnTransactionRunsItAsWritten) {
+  // Under 'transaction none' an item may open and commit its own
+  // transaction: ratchet then opens none around its statements, and the
+  // journal entries of the statements inside it commit with it.
+  WriteSet({{"V1__1__create_log.sql", "CREATE TABLE log (what TEXT);\n"},
+            {"V2__2__own_transaction.sql",
+             "-- ratchet: transaction none\n"
+             "BEGIN;\n"
+             "INSERT INTO log VALUES ('a');\n"
+             "INSERT INTO log VALUES ('b');\n"
+             "COMMIT;\n"
+             "INSERT INTO log VALUES ('c');\n"}});
+  RunResult r = Upgrade();
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(Log(), "a,b,c");
+  EXPECT_EQ(Value("SELECT phase FROM " + Books("items") + " WHERE version = 'V2'"), "applied");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM " + Books("events") +
+                  " WHERE version = 'V2' AND event = 'statement-done'"),
+            "5");
+}
+
 // An item with no SQL, as real sets have for a change only another engine
 // needed: lint warns, plan shows it, upgrade records it applied.
 class EmptyItem : public EngineTest {};
