@@ -137,7 +137,7 @@ class EngineDriver : public ScriptDialect {
   virtual bool groups_items() const = 0;
   // A statement making the open transaction's commit not wait for the disk
   // (still atomic), or "" when the engine has none.
-  virtual std::string relaxed_commit() const = 0;
+  virtual const char* relaxed_commit() const = 0;
   // Opens a read-only transaction (the checks'), bounded by `lock_timeout`
   // and `statement_timeout` where the engine can bound it; EndReadOnly
   // rolls it back and restores the session.

@@ -327,8 +327,8 @@ Status ItemRunner::ApplyInOneRoundTrip(const Item& item,
   // applies it again. Durable once the run's closing state write commits
   // synchronously, since WAL is flushed in order; only then does the run say
   // it is done.
-  const std::string relaxed = driver_.relaxed_commit();
-  if (!relaxed.empty()) steps.push_back({relaxed, {}, false});
+  const char* relaxed = driver_.relaxed_commit();
+  if (*relaxed != '\0') steps.push_back({relaxed, {}, false});
   RATCHET_RETURN_IF_ERROR(conn_.Begin());
   size_t failed = 0;
   RATCHET_FAULT_POINT("commit.before");

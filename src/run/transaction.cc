@@ -25,8 +25,8 @@ TransactionGroup::~TransactionGroup() {
 }
 
 Status TransactionGroup::Run(const std::function<Status()>& body) {
-  const std::string relaxed = DriverFor(conn_.kind()).relaxed_commit();
-  if (!grouped_ && !relaxed.empty()) {
+  const char* relaxed = DriverFor(conn_.kind()).relaxed_commit();
+  if (!grouped_ && *relaxed != '\0') {
     return RunInTransaction(conn_, [&]() -> Status {
       RATCHET_RETURN_IF_ERROR(conn_.Execute(relaxed));
       return body();

@@ -102,7 +102,7 @@ class PostgresDriver : public EngineDriver {
   // Every item commits on its own (no item's locks outlive it on a live
   // server), without waiting for the WAL flush: see relaxed_commit.
   bool groups_items() const override { return false; }
-  std::string relaxed_commit() const override { return "SET LOCAL synchronous_commit = off"; }
+  const char* relaxed_commit() const override { return "SET LOCAL synchronous_commit = off"; }
   Status BeginReadOnly(Connection& conn, std::chrono::milliseconds lock_timeout,
                        std::chrono::milliseconds statement_timeout) const override {
     RATCHET_RETURN_IF_ERROR(conn.Execute("BEGIN READ ONLY"));

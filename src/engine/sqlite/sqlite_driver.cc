@@ -47,7 +47,7 @@ class SqliteDriver : public EngineDriver {
   // Every commit waits for the disk (rollback journal, synchronous=FULL by
   // default, which ratchet does not weaken): group items under savepoints.
   bool groups_items() const override { return true; }
-  std::string relaxed_commit() const override { return ""; }
+  const char* relaxed_commit() const override { return ""; }
   Status BeginReadOnly(Connection& conn, std::chrono::milliseconds,
                        std::chrono::milliseconds) const override {
     RATCHET_RETURN_IF_ERROR(conn.Execute("PRAGMA query_only = ON"));
